@@ -53,9 +53,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    """Write the Markdown pages of the site into the docs folder, for any publisher."""
+    from kbgen.build import generate
+    from kbgen.publish import ensure_topics, mkdocs_settings
+
+    config = load_config(args.project)
+    ensure_topics(config)
+    docs_dir, site_name = mkdocs_settings(config)
+    done = generate(config, docs_dir, site_name)
+    print(f"{done.topics} topics, {done.redirects} redirects: {done.written} files written, "
+          f"{done.removed} removed in {docs_dir}")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the static site."""
-    from kbgen.build import build_site
+    from kbgen.publish import build_site
 
     config = load_config(args.project)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else None
@@ -66,10 +80,40 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview the site with live reload."""
-    from kbgen.build import serve
+    from kbgen.publish import serve
 
     serve(load_config(args.project), dev_addr=args.dev_addr)
     return 0
+
+
+def _emit(outcome) -> int:
+    sys.stdout.write(outcome.out)
+    sys.stderr.write(outcome.err)
+    return outcome.code
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    """Print the URL of a topic and a Markdown link to it."""
+    from kbgen.search_cli import default_base_url, link, normalise_base, project_records
+
+    config = load_config(args.project)
+    records, problems = project_records(config)
+    _print_problems(problems)
+    base = default_base_url(config) if args.base_url is None else normalise_base(args.base_url)
+    return _emit(link(records, args.name, base))
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search the topics as the browse page does."""
+    from kbgen.search_cli import default_base_url, normalise_base, project_records, search_topics
+
+    config = load_config(args.project)
+    records, problems = project_records(config)
+    _print_problems(problems)
+    base = default_base_url(config) if args.base_url is None else normalise_base(args.base_url)
+    tags = {t.slug: t.name for t in config.tags.values()}
+    query = " ".join(args.query)
+    return _emit(search_topics(records, query, args.tag, base, tags, args.limit, args.json))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -93,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate topics/")
     p.set_defaults(func=cmd_check)
 
+    p = sub.add_parser("generate", help="write the site's Markdown pages from topics/ into docs/")
+    p.set_defaults(func=cmd_generate)
+
     p = sub.add_parser("build", help="build the site from topics/")
     p.add_argument("--site-dir", help="output folder (default: site/)")
     p.set_defaults(func=cmd_build)
@@ -100,6 +147,20 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="preview the site with live reload")
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on")
     p.set_defaults(func=cmd_serve)
+
+    base_help = "prefix of topic URLs (default: site_url in mkdocs.yml, else relative)"
+    p = sub.add_parser("link", help="print a topic's URL and a Markdown link to it")
+    p.add_argument("name", help="a topic title or alias; NAME#section links to a section")
+    p.add_argument("--base-url", help=base_help)
+    p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("search", help="search topics by words and tags")
+    p.add_argument("query", nargs="*", help="words to find (none: every topic with the tags)")
+    p.add_argument("--tag", action="append", default=[], help="only topics with this tag")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--limit", type=int, default=20, help="results to show; 0 shows all")
+    p.add_argument("--base-url", help=base_help)
+    p.set_defaults(func=cmd_search)
     return root
 
 

@@ -1,0 +1,187 @@
+"""Publish with MkDocs: a thin plugin around :func:`kbgen.build.generate`, plus the commands.
+
+The plugin only adapts MkDocs events: before each build it regenerates the pages from
+``topics/`` (so ``mkdocs build`` and ``mkdocs serve`` work on their own), and under
+``mkdocs serve`` it watches the topic store, the templates and ``kbgen.yml``. The pages it
+generates are plain Markdown, so a publisher that reads ``mkdocs.yml`` but runs no plugins
+can build them after ``kbgen generate``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import config_options as opt
+from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.config.base import Config as MkDocsPluginConfig
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from kbgen.build import Generated, generate
+from kbgen.config import CONFIG_FILE, Config, load_config
+from kbgen.exceptions import BuildError, KbgenError
+from kbgen.importer import run_import
+from kbgen.store import swap_in
+
+MKDOCS_FILE = "mkdocs.yml"
+log = logging.getLogger("mkdocs.plugins.kbgen")
+
+
+def search_names(names: list[str]) -> str:
+    """Each name as one lower-case word (``Low-Rank Adaptation`` → ``lowrankadaptation``).
+
+    A query word then matches a name only from its start, and a topic whose whole name is
+    the query (``LoRA``) matches it twice: as the name and as the start of its other names.
+    """
+    words = ("".join(re.findall(r"[^\W_]+", name.casefold())) for name in names)
+    return " ".join(dict.fromkeys(w for w in words if w))
+
+
+class KbgenPluginConfig(MkDocsPluginConfig):
+    """Options of the ``kbgen`` plugin in ``mkdocs.yml``."""
+
+    project = opt.Type(str, default=".")
+    """Folder holding ``kbgen.yml``, relative to ``mkdocs.yml``."""
+
+
+class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
+    """Regenerates the topic pages before every MkDocs build."""
+
+    def __init__(self) -> None:
+        self.project: Config | None = None
+        self.pregenerated = False
+        """Set by :func:`build_site`, which has just generated the pages itself."""
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").parent / self.config.project
+        try:
+            self.project = load_config(root)
+        except KbgenError as exc:
+            raise PluginError(str(exc)) from exc
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self.pregenerated or self.project is None:
+            return
+        try:
+            done = generate(self.project, Path(config.docs_dir), config.site_name)
+        except KbgenError as exc:
+            raise PluginError(str(exc)) from exc
+        log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
+
+    @event_priority(-100)  # after the search plugin has indexed the page
+    def on_page_context(self, context, *, page, config, nav):
+        search = config.plugins.get("material/search")
+        names = page.meta.get("aliases")
+        if search is None or not isinstance(names, list):
+            return context
+        field = search_names([str(page.meta.get("title", page.title)), *map(str, names)])
+        for entry in search.search_index.entries:
+            if entry["location"] == page.url:
+                entry["names"] = field
+        return context
+
+    def on_serve(self, server, *, config: MkDocsConfig, builder):
+        assert self.project is not None
+        for path in (
+            self.project.topics_dir,
+            self.project.root / "templates",
+            self.project.root / CONFIG_FILE,
+        ):
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What ``kbgen build`` did."""
+
+    generated: Generated
+    site_dir: Path
+    imported: bool
+    seconds: float
+
+    def __str__(self) -> str:
+        how = "imported the sources, then " if self.imported else ""
+        return (
+            f"{how}built {self.generated.topics} topics and {self.generated.redirects} "
+            f"redirects into {self.site_dir} in {self.seconds:.1f} s"
+        )
+
+
+def _mkdocs_config(project: Config, site_dir: Path, config_file: Path | None = None):
+    path = config_file or project.root / MKDOCS_FILE
+    if not path.exists():
+        raise BuildError(f"{path}: not found (kbgen publishes with MkDocs; see README.md)")
+    return load_mkdocs_config(config_file=str(path), site_dir=str(site_dir), strict=True)
+
+
+def mkdocs_settings(project: Config) -> tuple[Path, str]:
+    """The docs folder and site name that ``mkdocs.yml`` gives."""
+    config = _mkdocs_config(project, project.site_dir)
+    return Path(config.docs_dir), config.site_name
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)
+
+
+def ensure_topics(project: Config) -> bool:
+    """Import the sources when the topic store is empty; True if it did."""
+    if project.topics_dir.is_dir() and any(project.topics_dir.glob("*.md")):
+        return False
+    run_import(project)
+    return True
+
+
+def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
+    """Generate the pages and build the site strictly; the old site stays until it succeeds."""
+    start = time.perf_counter()
+    site_dir = (site_dir or project.site_dir).resolve()
+    imported = ensure_topics(project)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
+    try:
+        config = _mkdocs_config(project, scratch)
+        generated = generate(project, Path(config.docs_dir), config.site_name)
+        plugin = config.plugins.get("kbgen")
+        if isinstance(plugin, KbgenPlugin):
+            plugin.pregenerated = True
+        _log_to_stderr()
+        try:
+            mkdocs_build(config)
+        except Abort as exc:
+            raise BuildError(f"MkDocs: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    swap_in(scratch, site_dir)
+    return BuildReport(generated, site_dir, imported, time.perf_counter() - start)
+
+
+def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
+    """``mkdocs serve`` on the project, regenerating pages when a topic file changes."""
+    from mkdocs.commands.serve import serve as mkdocs_serve
+
+    ensure_topics(project)
+    _log_to_stderr()
+    path = project.root / MKDOCS_FILE
+    if not path.exists():
+        raise BuildError(f"{path}: not found (kbgen publishes with MkDocs; see README.md)")
+    os.chdir(project.root)
+    mkdocs_serve(config_file=str(path), dev_addr=dev_addr, livereload=True)

@@ -1,0 +1,1 @@
+/* Browse page: replaced by the faceted browser. */

@@ -1,0 +1,84 @@
+"""Factories for tests that build a whole site: a project copy, a local server, a browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kbgen.config import Config, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+"""Screenshots and measurements from the browser tests (git-ignored)."""
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def make_site_project(
+    tmp_path: Path, sources: dict[str, str] | None = None, kbgen_yml: str | None = None
+) -> Config:
+    """A copy of this repository's knowledge base in ``tmp_path``, ready to build.
+
+    ``sources`` replaces the bundled glossaries; ``kbgen_yml`` replaces the config.
+    """
+    for name in ("mkdocs.yml", "kbgen.yml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for page in ("about.md", "benchmarks.md"):
+        shutil.copy(ROOT / "docs" / page, docs / page)
+    if sources is None:
+        shutil.copytree(ROOT / "sources", tmp_path / "sources")
+    else:
+        (tmp_path / "sources").mkdir()
+        for name, text in sources.items():
+            (tmp_path / "sources" / name).write_text(text, encoding="utf-8")
+    if kbgen_yml is not None:
+        (tmp_path / "kbgen.yml").write_text(kbgen_yml, encoding="utf-8")
+    return load_config(tmp_path)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 at a free port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def require_chromium() -> None:
+    """Skip without Chromium, except in CI, where browser tests must run."""
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")

@@ -1,0 +1,157 @@
+"""The builder and the MkDocs publisher: generated pages, redirects, strictness, atomicity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import kbgen.publish as publish
+from kbgen.build import generate, redirect_map
+from kbgen.cli import main
+from kbgen.exceptions import BuildError, InputError
+from kbgen.importer import run_import
+from kbgen.publish import build_site
+from kbgen.records import Topic
+from tests.helpers import snapshot
+from tests.sitekit import make_site_project
+
+NOTES = """## Inference & Efficiency
+- Key-Value Caching (KV Cache) — reuse attention state.
+  [What] Key-value caching stores attention keys and values; see Speculative Decoding.
+  [How] Keep a buffer per layer.
+  [Pitfalls] Memory grows with context.
+- Speculative Decoding — draft then verify.
+  [What] A small model drafts tokens that a large model verifies, reusing the KV Cache.
+  [Use When] Latency matters.
+"""
+CONFIG = """tags:
+  inference-efficiency: {name: Inference & Efficiency, description: Serving.}
+"""
+
+
+@pytest.fixture
+def small(tmp_path):
+    return make_site_project(tmp_path, {"notes.md": NOTES}, CONFIG)
+
+
+def test_build_imports_when_topics_are_empty_then_publishes(small, capsys):
+    assert main(["--project", str(small.root), "build"]) == 0
+    assert "imported the sources" in capsys.readouterr().out
+    site = small.site_dir
+    for page in ("index.html", "tags/index.html", "a-z/index.html", "browse/index.html"):
+        assert (site / page).is_file(), page
+    kv = (site / "topics/key-value-caching/index.html").read_text()
+    assert 'href="../speculative-decoding/"' in kv
+    assert (site / "topics.json").is_file() and (site / "objects.inv").is_file()
+    # An alias with a slug of its own redirects to its topic.
+    stub = (site / "topics/kv-cache/index.html").read_text()
+    assert "url=../key-value-caching/" in stub
+
+
+def test_generated_pages_are_plain_markdown_mkdocs_can_build_without_kbgen(small, tmp_path):
+    """The pages need no plugin: drop the kbgen plugin from mkdocs.yml and build."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    run_import(small)
+    generate(small, small.docs_dir, "KB")
+    yml = (small.root / "mkdocs.yml").read_text().replace("  - kbgen\n", "")
+    (small.root / "plain.yml").write_text(yml)
+    config = load_config(str(small.root / "plain.yml"), site_dir=str(tmp_path / "plain-site"))
+    build(config)
+    page = (tmp_path / "plain-site/topics/speculative-decoding/index.html").read_text()
+    assert 'href="../key-value-caching/"' in page
+
+
+def test_generate_writes_only_changed_files_and_removes_stale_pages(small):
+    run_import(small)
+    first = generate(small, small.docs_dir, "KB")
+    assert first.written > 0
+    again = generate(small, small.docs_dir, "KB")
+    assert (again.written, again.removed) == (0, 0)
+    (small.topics_dir / "speculative-decoding.md").unlink()
+    (small.topics_dir / "key-value-caching.md").write_text(
+        (small.topics_dir / "key-value-caching.md")
+        .read_text()
+        .replace("Speculative Decoding", "drafting")
+    )
+    after = generate(small, small.docs_dir, "KB")
+    assert after.removed >= 1
+    assert not (small.docs_dir / "topics/speculative-decoding.md").exists()
+
+
+def test_generate_refuses_to_overwrite_a_hand_written_page(small):
+    run_import(small)
+    (small.docs_dir / "tags.md").write_text("# My own tags page\n")
+    with pytest.raises(BuildError, match=r"tags\.md"):
+        generate(small, small.docs_dir, "KB")
+
+
+def test_unknown_tag_fails_the_build_with_file_and_line(small, capsys):
+    run_import(small)
+    build_site(small)
+    before = snapshot(small.site_dir)
+    path = small.topics_dir / "speculative-decoding.md"
+    path.write_text(
+        path.read_text().replace("tags: [inference-efficiency]", "tags: [inference-eficiency]")
+    )
+    line = path.read_text().split("\n").index("tags: [inference-eficiency]") + 1
+    assert main(["--project", str(small.root), "build"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{path}:{line}: unknown tag `inference-eficiency` (did you mean `inference-efficiency`?)"
+        in err
+    )
+    assert snapshot(small.site_dir) == before
+
+
+def test_a_failure_half_way_through_publishing_leaves_the_old_site(small, monkeypatch):
+    build_site(small)
+    before = snapshot(small.site_dir)
+
+    def broken(config):
+        (Path(config.site_dir) / "index.html").write_text("half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(publish, "mkdocs_build", broken)
+    with pytest.raises(RuntimeError):
+        build_site(small)
+    assert snapshot(small.site_dir) == before
+    assert not [p for p in small.root.iterdir() if p.name.startswith(".site.new-")]
+
+
+def test_a_mkdocs_warning_fails_the_build(small):
+    run_import(small)
+    (small.docs_dir / "about.md").write_text("# About\n\n[broken](no-such-page.md)\n")
+    with pytest.raises(BuildError, match="strict"):
+        build_site(small)
+
+
+def test_redirects_skip_reserved_taken_and_ambiguous_slugs():
+    topics = [
+        Topic("low-rank-adaptation", "Low-Rank Adaptation (LoRA)", ["LoRA", "Tags"]),
+        Topic("lora", "LoRA Fine-Tuning", []),
+        Topic("sam-a", "Segment Anything", ["SAM Model"]),
+        Topic("sam-b", "Sharpness-Aware Minimization", ["SAM Model"]),
+    ]
+    redirects = redirect_map(topics, {"old-name": "sam-a", "gone": "missing"})
+    # `lora` is a topic's own slug, `tags` is reserved, `sam-model` names two topics, and
+    # `gone` points at no topic: none of them redirects. Titles' slugs do.
+    assert redirects == {
+        "old-name": "sam-a",
+        "lora-fine-tuning": "lora",
+        "segment-anything": "sam-a",
+        "sharpness-aware-minimization": "sam-b",
+    }
+
+
+def test_broken_topic_file_fails_generation_listing_every_problem(small):
+    run_import(small)
+    (small.topics_dir / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    (small.topics_dir / "no-what.md").write_text("---\ntitle: No What\n---\n\n## How\n\nx\n")
+    with pytest.raises(InputError) as info:
+        generate(small, small.docs_dir, "KB")
+    text = str(info.value)
+    assert "broken.md:2: invalid YAML front matter" in text
+    assert "no-what.md" in text and "no `## What`" in text

@@ -1,0 +1,194 @@
+"""The built site in Chromium: search, tags, cross-links, redirects, no external requests.
+
+Runs against the real knowledge base built from the bundled sources and served on
+127.0.0.1. Screenshots land in ``test-artifacts/`` (git-ignored); look at them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from kbgen.store import load_topics
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# (query, a name of the topic that must come first). Typed into Material's search box.
+SEARCHES = [
+    ("LoRA", "LoRA"),
+    ("RLHF", "RLHF"),
+    ("FSDP", "FSDP"),
+    ("nucleus sampling", "Nucleus Sampling"),
+    ("PagedAttention", "PagedAttention"),
+    ("QLoRA", "QLoRA"),
+    ("DPO", "DPO"),
+    ("RAG", "RAG"),
+    ("speculative decoding", "Speculative Decoding"),
+    ("knowledge distillation", "Knowledge Distillation"),
+    ("mixed precision training", "Mixed Precision Training"),
+    ("gradient checkpointing", "Gradient Checkpointing"),
+    ("ZeRO", "ZeRO"),
+    ("vLLM", "vLLM"),
+    ("FlashAttention", "FlashAttention"),
+    ("beam search", "Beam Search"),
+    ("dropout", "Dropout"),
+    ("AdamW", "AdamW"),
+    ("KV cache", "KV Caching"),
+    ("grouped-query attention", "Grouped-Query Attention"),
+    ("byte pair encoding", "Byte Pair Encoding"),
+    ("early stopping", "Early stopping"),
+    ("prompt engineering", "Prompt Engineering"),
+    ("DoRA", "DoRA"),
+    ("model merging", "Model Merging"),
+    ("quantization", "Quantization"),
+    ("direct preference optimization", "DPO"),
+    ("low-rank adaptation", "LoRA"),
+]
+MUST_BE_FIRST = {"LoRA", "RLHF", "FSDP", "nucleus sampling", "PagedAttention"}
+
+
+def _slug_of(built_site, name: str) -> str:
+    loaded, _ = load_topics(built_site.config.topics_dir)
+    found = [
+        t.topic.slug for t in loaded if name.casefold() in (n.casefold() for n in t.topic.names)
+    ]
+    assert len(found) == 1, f"{name!r} should name exactly one topic, names {found}"
+    return found[0]
+
+
+def _result_hrefs(page) -> list[str]:
+    return page.locator("li.md-search-result__item > a.md-search-result__link").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+
+
+def _search(page, query: str) -> list[str]:
+    """Type a query into the search box; the topic slugs of the results, best first."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    page.wait_for_function(
+        "() => !document.querySelector('li.md-search-result__item')", timeout=10000
+    )
+    box.press_sequentially(query)
+    page.wait_for_selector("li.md-search-result__item", timeout=10000)
+    previous, stable_since = _result_hrefs(page), time.monotonic()
+    while time.monotonic() - stable_since < 0.3:
+        time.sleep(0.05)
+        hrefs = _result_hrefs(page)
+        if hrefs != previous:
+            previous, stable_since = hrefs, time.monotonic()
+    slugs = []
+    for href in previous:
+        path = urlparse(href).path
+        if "/topics/" in path:
+            slug = path.split("/topics/")[1].strip("/")
+            if slug not in slugs:
+                slugs.append(slug)
+    return slugs
+
+
+def test_search_ranks_the_named_topic_first(built_site, watched, artifacts):
+    page = watched.page
+    page.goto(built_site.url)
+    results = {}
+    for query, name in SEARCHES:
+        expected = _slug_of(built_site, name)
+        found = _search(page, query)
+        results[query] = {
+            "expected": expected,
+            "rank": found.index(expected) + 1 if expected in found else None,
+            "top3": found[:3],
+        }
+    page.screenshot(path=str(artifacts / "search.png"))
+    hit1 = sum(r["rank"] == 1 for r in results.values()) / len(results)
+    hit3 = sum(r["rank"] is not None and r["rank"] <= 3 for r in results.values()) / len(results)
+    (artifacts / "search-quality.json").write_text(
+        json.dumps({"hit@1": hit1, "hit@3": hit3, "queries": results}, indent=1), encoding="utf-8"
+    )
+    misses = {q: r for q, r in results.items() if r["rank"] != 1}
+    assert not {q for q in misses if q in MUST_BE_FIRST}, misses
+    assert len(SEARCHES) >= 25
+    assert hit1 >= 0.9, misses
+    assert hit3 == 1.0, misses
+    assert watched.errors == []
+
+
+def test_search_by_tag_name_lists_tagged_topics(built_site, watched):
+    page = watched.page
+    page.goto(built_site.url)
+    found = _search(page, "Parameter-Efficient Fine-Tuning")
+    loaded, _ = load_topics(built_site.config.topics_dir)
+    tagged = {t.topic.slug for t in loaded if "parameter-efficient-fine-tuning" in t.topic.tags}
+    assert len(tagged) >= 5
+    top = found[: len(tagged)]
+    assert len(set(top) & tagged) >= 0.8 * min(len(top), len(tagged)), (top, tagged)
+
+
+def test_section_results_link_to_the_section_anchor(built_site, watched):
+    page = watched.page
+    page.goto(built_site.url)
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").fill("rejection sampling correction")
+    page.wait_for_selector("a.md-search-result__link[href*='#']", timeout=10000)
+    hrefs = page.locator("a.md-search-result__link[href*='#']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    anchors = {urlparse(h).fragment for h in hrefs}
+    assert anchors & {"what", "use-when", "how", "pitfalls"}, hrefs
+
+
+def test_tag_listing_shows_the_tagged_topics(built_site, watched, artifacts):
+    page = watched.page
+    page.goto(built_site.url + "tags/")
+    loaded, _ = load_topics(built_site.config.topics_dir)
+    titles = {t.topic.title for t in loaded if "inference-efficiency" in t.topic.tags}
+    heading = page.locator("h2[id^='tag:']", has_text="Inference & Efficiency")
+    assert heading.count() == 1
+    listed = heading.evaluate(
+        """h => { const ul = h.nextElementSibling;
+                  return [...ul.querySelectorAll('a')].map(a => a.textContent.trim()); }"""
+    )
+    assert set(listed) == titles
+    page.screenshot(path=str(artifacts / "tags.png"), full_page=False)
+    assert watched.errors == []
+
+
+def test_cross_link_and_alias_url_land_on_the_right_topic(built_site, watched, artifacts):
+    page = watched.page
+    lora = _slug_of(built_site, "LoRA")
+    page.goto(built_site.url + "topics/lora/")
+    page.wait_for_url(f"**/topics/{lora}/")
+    assert "LoRA" in page.locator("h1").inner_text()
+    page.screenshot(path=str(artifacts / "topic-desktop.png"), full_page=True)
+    # A cross-link in the text leads to the topic it names.
+    link = page.locator("article a[href^='../']").filter(has_text="fine-tuning").first
+    target = link.get_attribute("href").strip("./").split("/")[0]
+    link.click()
+    page.wait_for_url(f"**/topics/{target}/")
+    assert page.locator("h1").count() == 1
+    assert watched.errors == []
+
+
+def test_topic_page_reads_well_at_phone_width(built_site, browser, artifacts):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(built_site.url + "topics/" + _slug_of(built_site, "LoRA") + "/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path=str(artifacts / "topic-phone.png"), full_page=True)
+    context.close()
+    assert width <= 390
+
+
+def test_no_request_leaves_the_site_and_no_console_error(built_site, watched):
+    page = watched.page
+    host = urlparse(built_site.url).netloc
+    for path in ("", "tags/", "a-z/", "browse/", "topics/" + _slug_of(built_site, "RAG") + "/"):
+        page.goto(built_site.url + path)
+        page.wait_for_load_state("networkidle")
+    outside = [u for u in watched.requests if urlparse(u).netloc not in (host, "")]
+    assert outside == []
+    assert watched.errors == []
