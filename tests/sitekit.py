@@ -38,6 +38,7 @@ def make_site_project(
 
     ``sources`` replaces the bundled glossaries; ``kbgen_yml`` replaces the config.
     """
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "kbgen.yml"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "templates", tmp_path / "templates")

@@ -31,17 +31,18 @@ SEARCHES = [
     ("mixed precision training", "Mixed Precision Training"),
     ("gradient checkpointing", "Gradient Checkpointing"),
     ("ZeRO", "ZeRO"),
-    ("vLLM", "vLLM"),
+    ("vLLM", "vLLM & Continuous Batching"),
     ("FlashAttention", "FlashAttention"),
     ("beam search", "Beam Search"),
     ("dropout", "Dropout"),
     ("AdamW", "AdamW"),
-    ("KV cache", "KV Caching"),
-    ("grouped-query attention", "Grouped-Query Attention"),
+    ("KV caching", "Key-Value (KV) Caching"),
+    ("grouped query attention", "Grouped-Query Attention"),
+    ("GQA", "Grouped-Query Attention"),
     ("byte pair encoding", "Byte Pair Encoding"),
     ("early stopping", "Early stopping"),
     ("prompt engineering", "Prompt Engineering"),
-    ("DoRA", "DoRA"),
+    ("DoRA", "LoRA / DoRA"),
     ("model merging", "Model Merging"),
     ("quantization", "Quantization"),
     ("direct preference optimization", "DPO"),
@@ -120,20 +121,20 @@ def test_search_ranks_the_named_topic_first(built_site, watched, artifacts):
 def test_search_by_tag_name_lists_tagged_topics(built_site, watched):
     page = watched.page
     page.goto(built_site.url)
-    found = _search(page, "Parameter-Efficient Fine-Tuning")
+    found = _search(page, "Inference & Efficiency")
     loaded, _ = load_topics(built_site.config.topics_dir)
-    tagged = {t.topic.slug for t in loaded if "parameter-efficient-fine-tuning" in t.topic.tags}
+    tagged = {t.topic.slug for t in loaded if "inference-efficiency" in t.topic.tags}
     assert len(tagged) >= 5
-    top = found[: len(tagged)]
-    assert len(set(top) & tagged) >= 0.8 * min(len(top), len(tagged)), (top, tagged)
+    top = found[:10]
+    assert len(set(top) & tagged) >= 0.8 * min(len(tagged), 10), (top, tagged)
 
 
 def test_section_results_link_to_the_section_anchor(built_site, watched):
     page = watched.page
     page.goto(built_site.url)
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill("rejection sampling correction")
-    page.wait_for_selector("a.md-search-result__link[href*='#']", timeout=10000)
+    page.locator("input.md-search__input").press_sequentially("rejection sampling correction")
+    page.wait_for_selector("a.md-search-result__link[href*='#']", state="attached", timeout=10000)
     hrefs = page.locator("a.md-search-result__link[href*='#']").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))"
     )
@@ -165,8 +166,10 @@ def test_cross_link_and_alias_url_land_on_the_right_topic(built_site, watched, a
     assert "LoRA" in page.locator("h1").inner_text()
     page.screenshot(path=str(artifacts / "topic-desktop.png"), full_page=True)
     # A cross-link in the text leads to the topic it names.
-    link = page.locator("article a[href^='../']").filter(has_text="fine-tuning").first
-    target = link.get_attribute("href").strip("./").split("/")[0]
+    # Material's instant navigation makes hrefs absolute.
+    link = page.locator(f"h2#what ~ p a[href*='/topics/']:not([href*='/{lora}/'])").first
+    target = urlparse(link.get_attribute("href")).path.split("/topics/")[1].strip("/")
+    assert target and target != lora
     link.click()
     page.wait_for_url(f"**/topics/{target}/")
     assert page.locator("h1").count() == 1

@@ -9,6 +9,7 @@ can build them after ``kbgen generate``.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 import re
@@ -36,14 +37,39 @@ MKDOCS_FILE = "mkdocs.yml"
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 
-def search_names(names: list[str]) -> str:
-    """Each name as one lower-case word (``Low-Rank Adaptation`` → ``lowrankadaptation``).
+NAME_MARK = "qz"
+"""Ends every word of the name fields. lunr weighs a word by how rare it is in the whole
+index; marked, ``lora`` the name is not the ``lora`` of every text that mentions it."""
 
-    A query word then matches a name only from its start, and a topic whose whole name is
-    the query (``LoRA``) matches it twice: as the name and as the start of its other names.
+
+def search_names(names: list[str]) -> tuple[str, str]:
+    """The ``names`` and ``endings`` search fields of a topic.
+
+    ``names`` holds each name, and each part of a ``Name (Other Name)``, as one word:
+    ``Low-Rank Adaptation (LoRA)`` gives ``lowrankadaptation lora``. Material matches a
+    query word as the start of a word, so typing a name's first word finds it. A name
+    that extends another name of the same topic is left out, so a topic counts once per
+    query word; a name that is exactly one word appears twice, so typing exactly it
+    outweighs names that merely start with it (``LoRA Adapter``). ``endings`` holds what
+    follows each word of a name (``Grouped-Query Attention`` gives ``queryattention
+    attention``), so each further word of a query that spells the name counts too.
     """
-    words = ("".join(re.findall(r"[^\W_]+", name.casefold())) for name in names)
-    return " ".join(dict.fromkeys(w for w in words if w))
+    full: list[str] = []
+    endings: list[str] = []
+    for name in names:
+        for part in re.split(r"\s*[()]\s*", name):
+            tokens = re.findall(r"[^\W_]+", part.casefold())
+            for i in range(len(tokens)):
+                bucket = endings if i else full
+                word = "".join(tokens[i:])
+                if word not in bucket:
+                    bucket.append(word)
+    full = [w for w in full if not any(w != v and w.startswith(v) for v in full)]
+    single = [w for w in full if any(n.strip().casefold() == w for n in names)]
+    return (
+        " ".join(w + NAME_MARK for w in full + single),
+        " ".join(w + NAME_MARK for w in endings),
+    )
 
 
 class KbgenPluginConfig(MkDocsPluginConfig):
@@ -84,10 +110,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         names = page.meta.get("aliases")
         if search is None or not isinstance(names, list):
             return context
-        field = search_names([str(page.meta.get("title", page.title)), *map(str, names)])
+        title = html.unescape(str(page.meta.get("title", page.title)))
+        full, endings = search_names([title, *map(str, names)])
         for entry in search.search_index.entries:
             if entry["location"] == page.url:
-                entry["names"] = field
+                entry["names"], entry["endings"] = full, endings
         return context
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):

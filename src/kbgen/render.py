@@ -23,6 +23,7 @@ from kbgen.config import TagInfo
 from kbgen.exports import first_sentence, section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
+from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fenced_lines, parse_body
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
@@ -145,6 +146,18 @@ def inline(text: str) -> str:
     )
 
 
+def search_boost(names: list[str]) -> float:
+    """Material search's per-page boost: a topic with a shorter name ranks higher.
+
+    Material indexes without length normalisation, so ``Speculative Decoding`` and
+    ``Speculative Decoding / Draft-and-Verify`` would tie for ``speculative decoding``;
+    this prior, from the topic's shortest name, gives the tie to the concise topic.
+    """
+    parts = [p for name in names for p in re.split(r"[()]", name)]
+    words = min((len(re.findall(r"[^\W_]+", p)) for p in parts if p.strip()), default=1)
+    return round(1 / (1 + 0.15 * (max(words, 1) - 1)), 3)
+
+
 def front_matter(data: dict[str, object]) -> str:
     """A YAML front matter block for a generated page."""
     dumped = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
@@ -236,6 +249,7 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
         ("    " + line) if line.strip() else "" for line in str(s).split("\n")
     )
     env.globals["front_matter"] = front_matter
+    env.globals["search_boost"] = search_boost
     return env
 
 
@@ -271,8 +285,11 @@ def build_pages(
         pages[topic.slug] = TopicPage(
             topic=topic,
             sections=linked_sections,
-            summary=first_sentence(what.parts[0].markdown) if what and what.parts else "",
-            tags=[tags.get(t) or TagInfo(t, t) for t in topic.tags],
+            summary=first_sentence(html.unescape(what.parts[0].markdown))
+            if what and what.parts
+            else "",
+            # A tag outside the configured list shows as its slug: never markup.
+            tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
             links=list(dict.fromkeys(links)),
         )

@@ -1,0 +1,135 @@
+"""The whole built site: every internal link resolves, builds are reproducible, pages stay flat."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from kbgen.records import Topic
+from kbgen.store import dump_topic
+from tests.helpers import snapshot
+from tests.sitekit import make_site_project
+
+pytestmark = pytest.mark.slow
+
+
+class _Links(HTMLParser):
+    """Collects link targets and element ids of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for name in ("href", "src"):
+            if values.get(name) and tag in ("a", "link", "script", "img"):
+                self.hrefs.append(values[name])
+
+
+def crawl(site: Path) -> tuple[int, list[str], list[str]]:
+    """Pages crawled, broken internal links and missing anchors of a built site."""
+    pages: dict[str, _Links] = {}
+    for path in site.rglob("*.html"):
+        parser = _Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        pages[path.relative_to(site).as_posix()] = parser
+    broken, missing = [], []
+    for page, links in pages.items():
+        base = "http://site/" + page
+        for href in links.hrefs:
+            url = urlparse(urljoin(base, href))
+            if url.netloc != "site":
+                continue
+            target = unquote(url.path.lstrip("/"))
+            if target == "" or target.endswith("/"):
+                target += "index.html"
+            if not (site / target).is_file():
+                broken.append(f"{page} -> {href}")
+            elif url.fragment and target.endswith(".html"):
+                ids = pages[target].ids if target in pages else set()
+                if unquote(url.fragment) not in ids:
+                    missing.append(f"{page} -> {href}")
+    return len(pages), broken, missing
+
+
+def test_real_site_has_no_broken_internal_link_or_missing_anchor(built_site):
+    count, broken, missing = crawl(built_site.site)
+    assert count > 400
+    assert broken == []
+    assert missing == []
+
+
+def test_alias_and_merge_redirects_land_on_existing_pages(built_site):
+    stubs = [
+        p
+        for p in (built_site.site / "topics").glob("*/index.html")
+        if "http-equiv" in p.read_text()
+    ]
+    assert len(stubs) > 20
+    for stub in stubs:
+        target = stub.read_text().split("url=")[1].split('"')[0]
+        assert (stub.parent / target / "index.html").resolve().is_file(), stub
+
+
+def _build_in_subprocess(project: Path, seed: str) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    subprocess.run(
+        [sys.executable, "-m", "kbgen", "--project", str(project), "build"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+
+
+def test_two_builds_are_byte_identical_whatever_the_hash_seed(tmp_path):
+    """Everything but the sitemap's dates, which MkDocs stamps with the build day."""
+    sites = []
+    for n, seed in enumerate(("1", "4242")):
+        project = make_site_project(tmp_path / f"p{n}").root
+        _build_in_subprocess(project, seed)
+        sites.append(snapshot(project / "site"))
+        if n == 0:
+            topics = snapshot(project / "topics")
+        else:
+            assert snapshot(project / "topics") == topics
+    first, second = ({k: v for k, v in s.items() if not k.startswith("sitemap.xml")} for s in sites)
+    assert first.keys() == second.keys()
+    differing = [k for k in first if first[k] != second[k]]
+    assert differing == []
+
+
+def _synthetic(count: int) -> list[Topic]:
+    return [
+        Topic(
+            slug=f"topic-{i}",
+            title=f"Synthetic Topic {i}",
+            aliases=[f"ST{i}"],
+            tags=["implementation"],
+            body=f"## What\n\nTopic {i} explains a thing; see Synthetic Topic {(i + 1) % count}.\n",
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_topic_page_does_not_grow_with_the_number_of_topics(tmp_path):
+    sizes = {}
+    for count in (10, 120):
+        config = make_site_project(tmp_path / str(count), {})
+        config.topics_dir.mkdir()
+        for topic in _synthetic(count):
+            (config.topics_dir / f"{topic.slug}.md").write_text(dump_topic(topic))
+        from kbgen.publish import build_site
+
+        build_site(config)
+        sizes[count] = len((config.site_dir / "topics/topic-3/index.html").read_bytes())
+    assert abs(sizes[120] - sizes[10]) <= 0.02 * sizes[10], sizes
