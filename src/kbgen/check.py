@@ -7,6 +7,7 @@ import re
 
 from kbgen.config import Config
 from kbgen.exceptions import Problem
+from kbgen.slugs import SLUG
 from kbgen.store import LoadedTopic, load_topics, parse_body
 
 _LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^)#\s]+?)\.md(?:#[^)]*)?\)")
@@ -24,55 +25,74 @@ def check_tags(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
         return []
     allowed = sorted(config.tags)
     return [
-        Problem(str(t.path), t.key_lines.get("tags", 1), f"unknown tag `{tag}`" + did_you_mean(tag, allowed))
+        Problem(
+            str(t.path),
+            t.key_lines.get("tags", 1),
+            f"unknown tag `{tag}`" + did_you_mean(tag, allowed),
+        )
         for t in loaded
         for tag in t.topic.tags
         if tag not in config.tags
     ]
 
 
+def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]:
+    """The file name is a slug; no name of the topic is another's, or listed twice."""
+    problems = []
+    if not SLUG.fullmatch(t.topic.slug):
+        message = f"file name `{t.path.name}` is not a slug (lowercase a-z, 0-9 and -)"
+        problems.append(Problem(str(t.path), 0, message))
+    mine: set[str] = set()
+    for i, name in enumerate(t.topic.names):
+        key = name.casefold()
+        first = owner.setdefault(key, t)
+        if first is not t:
+            used = f"is already used by {first.path.name}"
+        elif key in mine:
+            used = "is listed twice in this topic"
+        else:
+            mine.add(key)
+            continue
+        line = t.key_lines.get("title" if i == 0 else "aliases", 1)
+        problems.append(Problem(str(t.path), line, f"name `{name}` {used}"))
+    return problems
+
+
+def _check_references(t: LoadedTopic, slugs: set[str], known: list[str]) -> list[Problem]:
+    """Every related slug and every link to a ``.md`` topic names an existing topic.
+
+    ``known`` is ``slugs`` sorted, for the did-you-mean.
+    """
+    path = str(t.path)
+    problems = [
+        Problem(
+            path,
+            t.key_lines.get("related", 1),
+            f"related topic `{slug}` does not exist" + did_you_mean(slug, known),
+        )
+        for slug in t.topic.related
+        if slug not in slugs
+    ]
+    for offset, line in enumerate(t.topic.body.split("\n")):
+        for target in _LINK.findall(line):
+            if target not in slugs:
+                message = f"link to unknown topic `{target}.md`" + did_you_mean(target, known)
+                problems.append(Problem(path, t.body_line + offset, message))
+    return problems
+
+
 def check_topics(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
     """Cross-topic rules: unique names, a What section, references that resolve."""
     problems = check_tags(loaded, config)
     slugs = {t.topic.slug for t in loaded}
+    known = sorted(slugs)
     owner: dict[str, LoadedTopic] = {}
     for t in loaded:
-        topic, path = t.topic, str(t.path)
-        for i, name in enumerate(topic.names):
-            key = name.casefold()
-            first = owner.setdefault(key, t)
-            if first is not t:
-                field = "title" if i == 0 else "aliases"
-                problems.append(
-                    Problem(
-                        path,
-                        t.key_lines.get(field, 1),
-                        f"name `{name}` is already used by {first.path.name}",
-                    )
-                )
-        _, sections = parse_body(topic.body)
+        problems += _check_names(t, owner)
+        _, sections = parse_body(t.topic.body)
         if not any(s.name == "What" and s.text.strip() for s in sections):
-            problems.append(Problem(path, t.body_line, "the topic has no `## What` section"))
-        for slug in topic.related:
-            if slug not in slugs:
-                problems.append(
-                    Problem(
-                        path,
-                        t.key_lines.get("related", 1),
-                        f"related topic `{slug}` does not exist" + did_you_mean(slug, sorted(slugs)),
-                    )
-                )
-        for offset, line in enumerate(topic.body.split("\n")):
-            for target in _LINK.findall(line):
-                if target not in slugs:
-                    problems.append(
-                        Problem(
-                            path,
-                            t.body_line + offset,
-                            f"link to unknown topic `{target}.md`"
-                            + did_you_mean(target, sorted(slugs)),
-                        )
-                    )
+            problems.append(Problem(str(t.path), t.body_line, "the topic has no `## What` section"))
+        problems += _check_references(t, slugs, known)
     return problems
 
 

@@ -86,34 +86,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(outcome) -> int:
-    sys.stdout.write(outcome.out)
-    sys.stderr.write(outcome.err)
-    return outcome.code
-
-
 def cmd_link(args: argparse.Namespace) -> int:
     """Print the URL of a topic and a Markdown link to it."""
-    from kbgen.search_cli import default_base_url, link, normalise_base, project_records
+    from kbgen.search_cli import base_url, link, project_records
 
     config = load_config(args.project)
     records, problems = project_records(config)
     _print_problems(problems)
-    base = default_base_url(config) if args.base_url is None else normalise_base(args.base_url)
-    return _emit(link(records, args.name, base))
+    return link(records, args.name, base_url(config, args.base_url)).emit()
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the topics as the browse page does."""
-    from kbgen.search_cli import default_base_url, normalise_base, project_records, search_topics
+    from kbgen.search_cli import base_url, project_records, search_topics
 
     config = load_config(args.project)
     records, problems = project_records(config)
     _print_problems(problems)
-    base = default_base_url(config) if args.base_url is None else normalise_base(args.base_url)
     tags = {t.slug: t.name for t in config.tags.values()}
+    base = base_url(config, args.base_url)
     query = " ".join(args.query)
-    return _emit(search_topics(records, query, args.tag, base, tags, args.limit, args.json))
+    return search_topics(records, query, args.tag, base, tags, args.limit, args.json).emit()
 
 
 def parser() -> argparse.ArgumentParser:

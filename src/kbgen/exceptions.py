@@ -38,3 +38,7 @@ class InputError(KbgenError):
 
 class BuildError(KbgenError):
     """The site could not be built."""
+
+
+class WriteError(KbgenError):
+    """An output folder could not be written; the previous one is left as it was."""

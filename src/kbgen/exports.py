@@ -1,9 +1,10 @@
 """Machine-readable exports written into every built site: ``topics.json`` and ``objects.inv``.
 
-``topics.json`` lets other tools (the ``[[Name]]`` Markdown extension, ``kbgen link``,
-the browse page) resolve topic names to URLs; ``objects.inv`` is a Sphinx inventory with one
-``std:term`` per title and alias, so Sphinx (intersphinx) and MkDocs (mkdocstrings /
-autorefs) projects can link to a topic by name.
+``topics.json`` (schema: ``kbgen/schema/topics.schema.json``) lets other tools resolve topic
+names to URLs: the ``[[Name]]`` Markdown extension, ``kbgen link``, the browse page.
+``objects.inv`` is a Sphinx inventory with one ``std:term`` per title and alias, so Sphinx
+(intersphinx) and MkDocs (mkdocstrings / autorefs) projects can link to a topic by name.
+Both are deterministic: the same topics give the same bytes.
 """
 
 from __future__ import annotations
@@ -15,17 +16,28 @@ from pathlib import Path
 
 import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
+from markdown.extensions.toc import unique
 
-from kbgen import __version__
 from kbgen.records import Topic
-from kbgen.store import parse_body
+from kbgen.resolve import NameIndex
+from kbgen.store import fenced_lines, parse_body
 
-SCHEMA_VERSION = 1
+FORMAT_VERSION = 1
+"""Version of the ``topics.json`` layout; bumped on any incompatible change."""
+
+SUMMARY_LIMIT = 300
+"""A summary longer than this is cut at a word boundary and ends with ``…``."""
 
 
 def section_anchor(name: str) -> str:
-    """The HTML id of a topic section: ``Use When`` → ``use-when`` (as MkDocs' toc makes it)."""
+    """The HTML id MkDocs' toc gives a section heading: ``Use When`` → ``use-when``."""
     return toc_slugify(name, "-")
+
+
+def section_anchors(names: list[str]) -> list[str]:
+    """The ids of a page's section headings, in order, made unique as toc does (``_1``…)."""
+    taken: set[str] = set()
+    return [unique(section_anchor(name), taken) for name in names]
 
 
 def topic_url(slug: str) -> str:
@@ -33,23 +45,129 @@ def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
 
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'`*])")
+_INLINE = [
+    (re.compile(r"<!--.*?-->", re.S), " "),
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images → alt text
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links → text
+    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links → text
+    (re.compile(r"<(https?://[^>]+)>"), r"\1"),  # autolinks
+    (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # HTML tags
+    (re.compile(r"`+"), ""),
+    (re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|~~"), ""),  # emphasis, not snake_case
+]
+_MATH = re.compile(
+    r"\$\$(.+?)\$\$|\\\((.+?)\\\)|\\\[(.+?)\\\]|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\w)",
+    re.S,
+)
+_TEX_GROUPS = [
+    (re.compile(r"\\(?:[dt]?frac)\s*\{([^{}]*)\}\s*\{([^{}]*)\}"), r"\1/\2"),
+    (re.compile(r"\\sqrt\s*\{([^{}]*)\}"), r"√\1"),
+    (re.compile(r"\\[A-Za-z]+\s*\{([^{}]*)\}"), r"\1"),  # \text{..}, \mathbf{..}, …
+    (re.compile(r"\{([^{}]*)\}"), r"\1"),
+]
+_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+_TEX_SYMBOLS = {
+    **{"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ"},
+    **{"eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν"},
+    **{"xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ"},
+    **{"chi": "χ", "psi": "ψ", "omega": "ω", "varepsilon": "ε", "vartheta": "θ", "varphi": "φ"},
+    **{"Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ"},
+    **{"Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥"},
+    **{"ne": "≠", "neq": "≠", "approx": "≈", "sim": "~", "cdot": "·", "times": "×"},
+    **{"nabla": "∇", "partial": "∂", "infty": "∞", "sum": "Σ", "prod": "Π", "int": "∫"},
+    **{"to": "→", "rightarrow": "→", "leftarrow": "←", "in": "∈", "top": "⊤", "pm": "±"},
+    **{"propto": "∝", "ell": "ℓ", "ldots": "…", "dots": "…", "cdots": "⋯", "mid": "|"},
+    **{"ll": "≪", "gg": "≫", "|": "‖", ",": " ", ";": " ", "!": "", "quad": " ", "qquad": " "},
+}
+"""LaTeX commands shown as a character; any other command shows as its name."""
+
+
+def math_text(tex: str) -> str:
+    """LaTeX math as readable text: ``\\pi_\\theta \\le \\tfrac{1}{2}`` → ``π_θ ≤ 1/2``."""
+    previous = None
+    while previous != tex:
+        previous = tex
+        for pattern, replacement in _TEX_GROUPS:
+            tex = pattern.sub(replacement, tex)
+    tex = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m[1], m[1]), tex)
+    return " ".join(tex.split())
 
 
 def plain_text(markdown: str) -> str:
-    """Markdown reduced to readable text: links to their text, emphasis and code marks gone."""
-    text = _MD_LINK.sub(r"\1", markdown)
-    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
-    text = re.sub(r"[*_`]+", "", text)
+    """Inline Markdown as readable text: links to their text, markup gone, math as text."""
+    maths: list[str] = []
+
+    def stash(m: re.Match[str]) -> str:
+        maths.append(math_text(next(g for g in m.groups() if g is not None)))
+        return f"\0{len(maths) - 1}\0"
+
+    text = _MATH.sub(stash, markdown)
+    for pattern, replacement in _INLINE:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"\0(\d+)\0", lambda m: maths[int(m[1])], text)
     return " ".join(text.split())
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_QUOTE_MARK = re.compile(r"^\s*(?:>\s*)*")
+_SENTENCE_END = re.compile(r"[.!?][)\"'”’]?\s+(?=[A-Z0-9(\"'“‘`*_\[])")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|cf|approx|al|Fig|Eq|No)|\b[A-Z])\.$")
+
+
+def _prose_units(markdown: str) -> list[tuple[str, str]]:
+    """Paragraphs (``p``) and list items (``li``) as plain text, in order.
+
+    Code blocks, tables, headings and HTML comments are left out, each leaving a ``-``
+    unit that separates what comes before it from what comes after.
+    """
+    lines = markdown.split("\n")
+    units: list[tuple[str, list[str]]] = []
+    current: list[str] | None = None
+    for line, fenced in zip(lines, fenced_lines(lines), strict=True):
+        stripped = line.strip()
+        if fenced or stripped.startswith(("|", "#", "<!--")):
+            units.append(("-", []))
+            current = None
+        elif not stripped:
+            current = None
+        elif item := _LIST_ITEM.match(line):
+            current = [line[item.end() :]]
+            units.append(("li", current))
+        elif current is None:
+            current = [_QUOTE_MARK.sub("", line, count=1)]
+            units.append(("p", current))
+        else:
+            current.append(_QUOTE_MARK.sub("", line, count=1))
+    return [(kind, plain_text("\n".join(text))) for kind, text in units]
+
+
 def first_sentence(markdown: str) -> str:
-    """The first sentence of a Markdown paragraph, as plain text."""
-    paragraph = next((p for p in markdown.split("\n\n") if p.strip()), "")
-    text = plain_text(paragraph)
-    return _SENTENCE_END.split(text, maxsplit=1)[0] if text else ""
+    """The first sentence of a Markdown text's prose, as plain text, at most 300 characters.
+
+    A paragraph ending in ``:`` right before a list is completed by the list's items
+    (``Joint embeddings: text; images.``). A longer text is cut at a word and ends in ``…``.
+    """
+    units = [u for u in _prose_units(markdown) if u[0] == "-" or u[1]]
+    start = next((i for i, u in enumerate(units) if u[0] != "-"), len(units))
+    if start == len(units):
+        return ""
+    text = units[start][1]
+    for end in _SENTENCE_END.finditer(text):
+        if not _ABBREVIATION.search(text[: end.start() + 1]):
+            text = text[: end.end()].rstrip()
+            break
+    else:
+        if text.endswith(":"):
+            items = []
+            for kind, item in units[start + 1 :]:
+                if kind != "li":
+                    break
+                items.append(item.rstrip(".;"))
+            if items:
+                text = f"{text} {'; '.join(items)}."
+    if len(text) > SUMMARY_LIMIT:
+        text = text[: SUMMARY_LIMIT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return text
 
 
 @dataclass(frozen=True)
@@ -67,6 +185,11 @@ class TopicRecord:
     anchors: list[str]
     """HTML ids of the page's sections, in page order."""
 
+    @property
+    def names(self) -> list[str]:
+        """The title followed by every alias."""
+        return [self.title, *self.aliases]
+
 
 def topic_record(topic: Topic) -> TopicRecord:
     """The export record of one topic."""
@@ -79,30 +202,42 @@ def topic_record(topic: Topic) -> TopicRecord:
         tags=list(topic.tags),
         url=topic_url(topic.slug),
         summary=first_sentence(what),
-        anchors=[section_anchor(s.name) for s in sections],
+        anchors=section_anchors([s.name for s in sections]),
     )
 
 
-def topics_json(topics: list[Topic], site_name: str) -> str:
-    """The ``topics.json`` document, deterministic for a given topic set."""
-    records = [asdict(topic_record(t)) for t in sorted(topics, key=lambda t: t.slug)]
-    data = {"version": SCHEMA_VERSION, "site_name": site_name, "topics": records}
+def topic_records(topics: list[Topic]) -> list[TopicRecord]:
+    """Export records of all topics, sorted by slug."""
+    return [topic_record(t) for t in sorted(topics, key=lambda t: t.slug)]
+
+
+def topics_json(topics: list[Topic], site_name: str, site_url: str = "") -> str:
+    """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root."""
+    data: dict[str, object] = {"version": FORMAT_VERSION, "site_name": site_name}
+    if site_url:
+        data["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
+    data["topics"] = [asdict(r) for r in topic_records(topics)]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def inventory(topics: list[Topic], project: str) -> bytes:
-    """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per topic title and alias.
+    """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per unambiguous title and alias.
 
-    Sphinx stores glossary terms lower-cased and looks ``:term:`` targets up lower-cased,
-    so names are lower-cased here too; the display name keeps the original spelling.
+    Sphinx matches ``:term:`` targets case-insensitively, so names are stored lower-cased
+    (the display name keeps the original spelling). A name that is the title of one topic
+    points there; a name that is only an alias points at its topic unless several topics
+    share it, in which case it is left out rather than pointing at an arbitrary one.
     """
+    records = topic_records(topics)
+    index = NameIndex([asdict(r) for r in records])
     inv = soi.Inventory()
-    inv.project, inv.version = project, __version__
+    inv.project, inv.version = project, ""
     seen: set[str] = set()
-    for topic in sorted(topics, key=lambda t: t.slug):
-        for name in topic.names:
+    for record in records:
+        for name in record.names:
             key = " ".join(name.lower().split())
-            if key in seen:
+            found = index.lookup_exact(name)
+            if key in seen or len(found) != 1 or found[0].slug != record.slug:
                 continue
             seen.add(key)
             inv.objects.append(
@@ -111,16 +246,18 @@ def inventory(topics: list[Topic], project: str) -> bytes:
                     domain="std",
                     role="term",
                     priority="-1",
-                    uri=topic_url(topic.slug),
+                    uri=record.url,
                     dispname=name if name != key else "-",
                 )
             )
     return soi.compress(inv.data_file(contract=True))
 
 
-def write_exports(topics: list[Topic], site_dir: Path, site_name: str) -> list[Path]:
+def write_exports(
+    topics: list[Topic], site_dir: Path, site_name: str, site_url: str = ""
+) -> list[Path]:
     """Write ``topics.json`` and ``objects.inv`` at the root of a built site."""
     json_path, inv_path = site_dir / "topics.json", site_dir / "objects.inv"
-    json_path.write_text(topics_json(topics, site_name), encoding="utf-8")
+    json_path.write_text(topics_json(topics, site_name, site_url), encoding="utf-8")
     inv_path.write_bytes(inventory(topics, site_name))
     return [json_path, inv_path]

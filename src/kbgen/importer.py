@@ -19,16 +19,17 @@ from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
 from kbgen.records import Entry, SourceRef, Topic
-from kbgen.slugs import plain_dashes, topic_slug, unique_slug
+from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
 from kbgen.store import (
     BodyPart,
     BodySection,
     compose_body,
     dump_topic,
+    guard_text,
     parse_body,
     parse_topic,
-    replace_directory,
+    write_files,
 )
 
 STATE_FILE = ".import-state.json"
@@ -50,6 +51,17 @@ class ImportResult:
     redirects: dict[str, str] = field(default_factory=dict)
 
 
+_TABLES = ("slugs", "lines", "generated", "redirects")
+
+
+def _str_map(table: object) -> dict[str, str] | None:
+    if isinstance(table, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in table.items()
+    ):
+        return table
+    return None
+
+
 @dataclass
 class _State:
     slugs: dict[str, str] = field(default_factory=dict)
@@ -68,8 +80,24 @@ class _State:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError([Problem(str(path), 1, f"unreadable import state: {exc}")]) from exc
-        return cls(raw["slugs"], raw["lines"], raw["generated"], raw.get("redirects", {}))
+            message = f"unreadable import state ({exc}); delete it to import afresh"
+            raise InputError([Problem(str(path), 1, message)]) from exc
+        tables = [_str_map(raw.get(k, {})) if isinstance(raw, dict) else None for k in _TABLES]
+        state = cls(*tables) if all(t is not None for t in tables) else None
+        if state is None or not state.safe():
+            message = "unreadable import state: not the tables of slugs kbgen writes"
+            raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
+        return state
+
+    def safe(self) -> bool:
+        """Whether every slug in the state is a slug.
+
+        The state lives in ``topics/`` beside the editors' files: a "slug" in it that is a
+        path (``../x``) must be refused, not written to.
+        """
+        names = [*self.slugs.values(), *self.lines.values(), *self.generated]
+        names += [*self.redirects, *self.redirects.values()]
+        return all(SLUG.fullmatch(name) for name in names)
 
     def dump(self) -> str:
         data = {
@@ -83,7 +111,8 @@ class _State:
 
 
 def _identity(entry: Entry) -> str:
-    return f"{entry.ref.file}::{name_key(entry.title)}"
+    """An entry's name in its file, which survives lines moving (titles of no word, as is)."""
+    return f"{entry.ref.file}::{name_key(entry.title) or entry.title}"
 
 
 def _choose_title(group: Group) -> str:
@@ -115,8 +144,9 @@ def build_topic(group: Group, slug: str, related: list[str]) -> Topic:
     """The generated topic for a group of entries."""
     title = _choose_title(group)
     tags = list(dict.fromkeys(t for e in group.entries for t in e.tags))
+    # Source text is data: a heading in it must not add one to the page.
     sections = [
-        BodySection(name, tuple(BodyPart(ref, text) for ref, text in parts))
+        BodySection(name, tuple(BodyPart(ref, guard_text(t, headings=True)) for ref, t in parts))
         for name, parts in section_parts(group)
     ]
     return Topic(
@@ -149,23 +179,48 @@ def drop_shared_aliases(topics: list[Topic]) -> list[Decision]:
 
 
 def assign_slugs(groups: list[Group], state: _State) -> list[str]:
-    """Give each group the slug its entries had before, or a new unique one."""
-    slugs: list[str | None] = [None] * len(groups)
-    taken: set[str] = set()
-    for g, group in enumerate(groups):
-        votes = Counter(
-            state.slugs.get(_identity(e)) or state.lines.get(str(e.ref)) for e in group.entries
+    """Give each group the slug its entries had before, or a new unique one.
+
+    An entry's identity outweighs the line it sits on, which only recognises a re-worded
+    title; claims are settled strongest first, so a new entry on an old line never takes
+    a slug from the entries that own it. A slug some current entry holds by identity is
+    never taken by line, so a topic merged away redirects instead of being reused; nor is
+    it, or a redirect's slug, given to a new topic.
+    """
+    strong = [Counter(state.slugs.get(_identity(e)) for e in g.entries) for g in groups]
+    held = {slug for votes in strong for slug in votes}
+    weak = [
+        Counter(
+            state.lines.get(str(e.ref))
+            for e in g.entries
+            if _identity(e) not in state.slugs and state.lines.get(str(e.ref)) not in held
         )
-        votes.pop(None, None)
-        for slug, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0])):
-            if slug not in taken:
-                slugs[g] = slug
-                taken.add(slug)
-                break
+        for g in groups
+    ]
+    claims = sorted(
+        (-strength, -count, slug, g)
+        for strength, table in ((2, strong), (1, weak))
+        for g, votes in enumerate(table)
+        for slug, count in votes.items()
+        if slug is not None
+    )
+    slugs: list[str | None] = [None] * len(groups)
+    assigned: set[str] = set()
+    for _, _, slug, g in claims:
+        if slugs[g] is None and slug not in assigned:
+            slugs[g] = slug
+            assigned.add(slug)
+    reserved = set(state.generated) | set(state.redirects)
     for g, group in enumerate(groups):
         if slugs[g] is None:
-            slugs[g] = unique_slug(topic_slug(_choose_title(group)), taken)
-            taken.add(slugs[g])
+            preferred = topic_slug(_choose_title(group))
+            # A merge undone: the redirect this topic left behind, into the topic its
+            # entries were merged with, becomes its page again.
+            if preferred not in assigned and state.redirects.get(preferred) in strong[g]:
+                slugs[g] = preferred
+            else:
+                slugs[g] = unique_slug(preferred, assigned | reserved)
+            assigned.add(slugs[g])
     return [s for s in slugs if s is not None]
 
 
@@ -178,6 +233,9 @@ def _units(text: str | None) -> tuple[dict[str, object], list[str]] | None:
         return None
     topic = loaded.topic
     preamble, sections = parse_body(topic.body)
+    names = [s.name for s in sections]
+    if len(set(names)) < len(names):
+        return None  # two sections of one name are not units: merging would drop one
     units: dict[str, object] = {
         "title": topic.title,
         "aliases": topic.aliases,
@@ -188,18 +246,20 @@ def _units(text: str | None) -> tuple[dict[str, object], list[str]] | None:
         **{f"extra:{k}": v for k, v in topic.extra.items()},
         **{f"section:{s.name}": compose_body([s]) for s in sections},
     }
-    return units, [s.name for s in sections]
+    return units, names
 
 
 def merge_three_way(base: str | None, mine: str | None, new: str) -> tuple[str, list[str]]:
     """Merge the editor's file with the new import; returns the text and conflicting units."""
     if mine is None or mine == base:
         return new, []
-    if base is None or mine == new:
+    if mine == new:
         return mine, []
+    if base is None:
+        return mine, ["whole file (a file the import did not write has its slug)"]
     b, m, n = _units(base), _units(mine), _units(new)
     if m is None or n is None or b is None:
-        return mine, ["whole file (it does not parse)"] if m is None else []
+        return mine, ["whole file (it does not parse, or repeats a section)"] if m is None else []
     (bu, _), (mu, m_order), (nu, n_order) = b, m, n
     merged: dict[str, object] = {}
     conflicts = []
@@ -207,7 +267,7 @@ def merge_three_way(base: str | None, mine: str | None, new: str) -> tuple[str, 
         bv, mv, nv = bu.get(key), mu.get(key), nu.get(key)
         if mv == bv:
             value = nv
-        elif nv == bv or nv == mv:
+        elif nv in (bv, mv):
             value = mv
         else:
             value, _ = mv, conflicts.append(key)
@@ -229,55 +289,117 @@ def merge_three_way(base: str | None, mine: str | None, new: str) -> tuple[str, 
     return dump_topic(topic), conflicts
 
 
-def run_import(config: Config) -> ImportResult:
-    """Read every source, rebuild the topics and merge them into ``topics/`` atomically."""
-    entries, problems = read_sources(config.sources_dir)
+def _check_folders(config: Config) -> None:
+    problems = []
     if not config.sources_dir.is_dir():
         problems.append(Problem(str(config.sources_dir), 0, "sources folder not found"))
+    if config.topics_dir.exists() and not config.topics_dir.is_dir():
+        problems.append(Problem(str(config.topics_dir), 0, "the topics folder is a file"))
+    if problems:
+        raise InputError(problems)
+
+
+def run_import(config: Config) -> ImportResult:
+    """Read every source, rebuild the topics and merge them into ``topics/`` atomically."""
+    _check_folders(config)
+    entries, problems = read_sources(config.sources_dir)
     if any(p.severity == "error" for p in problems):
         raise InputError(problems)
     groups, decisions = group_entries(entries, config)
-    state = _State.load(config.topics_dir / STATE_FILE)
+    state_path = config.topics_dir / STATE_FILE
+    state = _State.load(state_path)
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
-    new_state = _State(redirects=dict(state.redirects))
-    for slug in set(state.generated) - set(slugs):
-        # A slug that no group kept: its entries moved into another topic.
-        owners = Counter(
-            slugs[g]
-            for g, group in enumerate(groups)
-            for e in group.entries
-            if state.slugs.get(_identity(e)) == slug
-        )
-        if owners:
-            new_state.redirects[slug] = owners.most_common(1)[0][0]
-    for old in list(new_state.redirects):
-        if old in slugs:
-            del new_state.redirects[old]
     topics = [
         build_topic(group, slugs[g], sorted({slugs[r] for r in group.related if r != g}))
         for g, group in enumerate(groups)
     ]
     result.decisions += drop_shared_aliases(topics)
-    with replace_directory(config.topics_dir) as scratch:
-        for g, (group, topic) in enumerate(zip(groups, topics, strict=True)):
-            slug = slugs[g]
-            new = dump_topic(topic)
-            path = scratch / f"{slug}.md"
-            mine = path.read_text(encoding="utf-8") if path.exists() else None
-            text, conflicts = merge_three_way(state.generated.get(slug), mine, new)
-            result.conflicts += [f"{slug}: {unit}" for unit in conflicts]
-            if text != mine:
-                path.write_text(text, encoding="utf-8")
-                result.written.append(slug)
-            new_state.generated[slug] = new
-            result.topics[slug] = group.refs
-            for e in [*group.entries, *group.notes]:
-                new_state.slugs[_identity(e)] = slug
-                new_state.lines[str(e.ref)] = slug
-        (scratch / STATE_FILE).write_text(new_state.dump(), encoding="utf-8")
+    changes: dict[str, str | None] = {}
+    new_state = _State()
+    ambiguous: set[str] = set()
+    for g, (group, topic) in enumerate(zip(groups, topics, strict=True)):
+        slug = slugs[g]
+        new = dump_topic(topic)
+        mine = _read(config.topics_dir / f"{slug}.md")
+        text, conflicts = merge_three_way(state.generated.get(slug), mine, new)
+        result.conflicts += [f"{slug}: {unit}" for unit in conflicts]
+        if text != mine:
+            changes[f"{slug}.md"] = text
+            result.written.append(slug)
+        new_state.generated[slug] = new
+        result.topics[slug] = group.refs
+        for e in [*group.entries, *group.notes]:
+            new_state.slugs.setdefault(_identity(e), slug)
+            if new_state.slugs[_identity(e)] != slug:
+                ambiguous.add(_identity(e))
+            new_state.lines[str(e.ref)] = slug
+    # An identity two topics share (equal titles kept apart) says nothing: lines decide.
+    for identity in ambiguous:
+        del new_state.slugs[identity]
+    retired, kept = _stale(config.topics_dir, state, set(slugs))
+    result.conflicts += [f"{slug}: whole file (no source entry is left in it)" for slug in kept]
+    for slug in retired:
+        if (config.topics_dir / f"{slug}.md").exists():
+            changes[f"{slug}.md"] = None
+            result.written.append(slug)
+    live = set(slugs) | set(kept)
+    moved = _successors(groups, slugs, state)
+    new_state.redirects = _redirects(state.redirects, retired, live, moved)
+    if changes or new_state.dump() != _read(state_path):
+        changes[STATE_FILE] = new_state.dump()
+    write_files(config.topics_dir, changes)
     result.redirects = new_state.redirects
     return result
+
+
+def _read(path: Path) -> str | None:
+    """A file's text; undecodable bytes are kept as surrogates, so they never match."""
+    return path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
+
+
+def _stale(topics_dir: Path, state: _State, current: set[str]) -> tuple[list[str], list[str]]:
+    """Slugs of topics no entry makes any more: those to retire, and those to keep.
+
+    A file the editor changed is kept, and reported as a conflict: deleting it would lose
+    work; an untouched (or already deleted) one is retired.
+    """
+    retired, kept = [], []
+    for slug in sorted(set(state.generated) - current):
+        mine = _read(topics_dir / f"{slug}.md")
+        (kept if mine not in (None, state.generated[slug]) else retired).append(slug)
+    return retired, kept
+
+
+def _successors(groups: list[Group], slugs: list[str], state: _State) -> dict[str, str]:
+    """Old slug → the slug most of its entries now live in."""
+    moved: dict[str, Counter[str]] = {}
+    for g, group in enumerate(groups):
+        for e in [*group.entries, *group.notes]:
+            old = state.slugs.get(_identity(e))
+            if old is not None and old != slugs[g]:
+                moved.setdefault(old, Counter())[slugs[g]] += 1
+    return {old: min(c, key=lambda s: (-c[s], s)) for old, c in moved.items()}
+
+
+def _redirects(
+    old: dict[str, str], retired: list[str], live: set[str], successors: dict[str, str]
+) -> dict[str, str]:
+    """The old redirects plus one per retired slug whose entries moved, each to a live page.
+
+    A chain (A merged into B, then B into C) resolves to its end; a redirect whose slug
+    is a page again, or whose target is no page, is dropped.
+    """
+    links = {**old, **{s: successors[s] for s in retired if s in successors}}
+    resolved = {}
+    for slug, target in links.items():
+        seen = {slug}
+        while target in links and target not in seen:
+            seen.add(target)
+            target = links[target]
+        if slug not in live and target in live:
+            resolved[slug] = target
+    return resolved
 
 
 def format_report(result: ImportResult) -> str:

@@ -22,7 +22,8 @@ from kbgen.records import CORE_SECTIONS, Entry, SourceRef
 from kbgen.slugs import plain_dashes
 
 _PARENS = re.compile(r"\s*\(([^()]*)\)")
-_WORD = re.compile(r"[^\W_]+")
+# Words, and the ``+`` and ``#`` that make ``C++`` and ``C#`` names other than ``C``.
+_WORD = re.compile(r"[^\W_]+|[+#]+")
 _SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
 
 
@@ -31,7 +32,7 @@ def _singular(word: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """Compare names ignoring case, hyphens, spaces, punctuation and plural ``s``."""
+    """Compare names ignoring case, hyphens, spaces, punctuation but ``+#`` and plural ``s``."""
     return "".join(_singular(w) for w in _WORD.findall(plain_dashes(name).lower()))
 
 
@@ -280,7 +281,8 @@ def near_duplicates(groups: list[Group]) -> list[Decision]:
     # forwards then reversed, put every key that extends another directly after it.
     for ordered in (sorted(keys), sorted((k[::-1], g) for k, g in keys)):
         for i, (key, g) in enumerate(ordered):
-            for longer, h in ordered[i + 1 :]:
+            for j in range(i + 1, len(ordered)):  # indices, not a slice: no copy per key
+                longer, h = ordered[j]
                 if not longer.startswith(key):
                     break
                 if g != h:

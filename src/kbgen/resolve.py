@@ -1,7 +1,10 @@
 """Resolve a topic name (title or alias) to its topic, with did-you-mean for near misses.
 
-Shared by ``kbgen link`` and the ``[[Name]]`` Markdown extension, which read the names from a
-built site's ``topics.json`` (a local path or a URL).
+Shared by ``kbgen link``, the ``[[Name]]`` Markdown extension and the Sphinx inventory.
+A name is looked up in four rounds, and the first round that finds anything decides:
+the titles, then the aliases, compared ignoring case and repeated spaces; then the titles,
+then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring hyphens,
+punctuation and a plural ``s``). One topic found means resolved; several mean ambiguous.
 """
 
 from __future__ import annotations
@@ -9,58 +12,95 @@ from __future__ import annotations
 import difflib
 import json
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kbgen.merge import name_key
+
+MAX_SUGGESTIONS = 5
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """What a name lookup found."""
+    """A topic a name lookup found."""
 
     slug: str
     title: str
+    name: str
+    """The title or alias that matched, as the topic spells it."""
     url: str
     """Relative to the site root."""
     anchors: tuple[str, ...]
 
 
+def fold(name: str) -> str:
+    """A name compared ignoring case and repeated whitespace."""
+    return " ".join(name.casefold().split())
+
+
+def read_topics_json(source: str | Path) -> dict[str, Any]:
+    """The ``topics.json`` document at a path or an ``http(s)://`` URL."""
+    text = str(source)
+    if text.startswith(("http://", "https://")):
+        with urllib.request.urlopen(text, timeout=30) as response:
+            return json.loads(response.read().decode("utf-8"))
+    return json.loads(Path(source).read_text(encoding="utf-8"))
+
+
 class NameIndex:
-    """Every title and alias of a knowledge base, looked up exactly, then loosely."""
+    """Every title and alias of a knowledge base, from ``topics.json``'s ``topics`` list."""
 
-    def __init__(self, topics: list[dict]) -> None:
-        self._exact: dict[str, set[str]] = {}
-        self._loose: dict[str, set[str]] = {}
-        self._topics: dict[str, Resolved] = {}
-        self._names: list[str] = []
-        for t in topics:
-            self._topics[t["slug"]] = Resolved(
-                t["slug"], t["title"], t["url"], tuple(t.get("anchors", ()))
-            )
-            for name in [t["title"], *t.get("aliases", [])]:
-                self._names.append(name)
-                self._exact.setdefault(name.casefold(), set()).add(t["slug"])
-                self._loose.setdefault(name_key(name), set()).add(t["slug"])
+    def __init__(self, topics: list[dict[str, Any]]) -> None:
+        self._rounds: list[tuple[Callable[[str], str], dict[str, dict[str, str]]]] = [
+            (fold, {}),
+            (fold, {}),
+            (name_key, {}),
+            (name_key, {}),
+        ]
+        self._topics: dict[str, dict[str, Any]] = {}
+        self._names: dict[str, str] = {}
+        """Folded name → its spelling, for suggestions."""
+        for topic in sorted(topics, key=lambda t: t["slug"]):
+            self._topics[topic["slug"]] = topic
+            for name in [topic["title"], *topic.get("aliases", [])]:
+                self._names.setdefault(fold(name), name)
+                first = 0 if name == topic["title"] else 1
+                for key_of, table in (self._rounds[first], self._rounds[first + 2]):
+                    table.setdefault(key_of(name), {}).setdefault(topic["slug"], name)
 
-    @classmethod
-    def load(cls, source: str | Path) -> NameIndex:
-        """Read ``topics.json`` from a path or an ``http(s)://`` URL."""
-        text = str(source)
-        if text.startswith(("http://", "https://")):
-            with urllib.request.urlopen(text, timeout=30) as response:  # noqa: S310
-                data = json.loads(response.read().decode("utf-8"))
-        else:
-            data = json.loads(Path(source).read_text(encoding="utf-8"))
-        return cls(data["topics"])
+    def _found(self, matches: dict[str, str]) -> list[Resolved]:
+        out = []
+        for slug, name in sorted(matches.items()):
+            t = self._topics[slug]
+            out.append(Resolved(slug, t["title"], name, t["url"], tuple(t.get("anchors", ()))))
+        return out
 
     def lookup(self, name: str) -> list[Resolved]:
-        """Topics the name denotes: one when it resolves, several when it is ambiguous."""
-        slugs = self._exact.get(name.strip().casefold()) or self._loose.get(name_key(name), set())
-        return [self._topics[s] for s in sorted(slugs)]
+        """Topics the name denotes: one when it resolves, several when ambiguous, else none."""
+        for key_of, table in self._rounds:
+            if matches := table.get(key_of(name)):
+                return self._found(matches)
+        return []
 
-    def suggest(self, name: str, limit: int = 5) -> list[str]:
-        """The closest known names, best first."""
-        by_fold = {n.casefold(): n for n in self._names}
-        close = difflib.get_close_matches(name.casefold(), list(by_fold), n=limit, cutoff=0.5)
-        return [by_fold[c] for c in close]
+    def lookup_exact(self, name: str) -> list[Resolved]:
+        """Like :meth:`lookup`, without the loose rounds."""
+        for key_of, table in self._rounds[:2]:
+            if matches := table.get(key_of(name)):
+                return self._found(matches)
+        return []
+
+    def suggest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[str]:
+        """The closest known names, best first: similar spelling, or containing the name."""
+        wanted = fold(name)
+        matcher = difflib.SequenceMatcher(b=wanted, autojunk=False)
+        scored = []
+        for folded, spelling in self._names.items():
+            matcher.set_seq1(folded)
+            score = matcher.ratio()
+            if wanted and wanted in folded:
+                score = max(score, 0.6 + 0.4 * len(wanted) / len(folded))
+            if score >= 0.6:
+                scored.append((-score, folded, spelling))
+        return [spelling for *_, spelling in sorted(scored)[:limit]]

@@ -8,13 +8,24 @@ import unicodedata
 RESERVED = frozenset({"index", "tags", "search", "browse", "assets", "a-z", "topics", "404"})
 """Names the site uses for its own pages and folders."""
 
+WINDOWS_DEVICES = frozenset(
+    ["con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10))]
+)
+"""File names Windows will not create, whatever the extension: a clone there would fail."""
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""What every slug looks like."""
+
 MAX_LENGTH = 60
 
 _GREEK = dict(
     zip(
         "αβγδεζηθικλμνξοπρστυφχψω",
-        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi "
-        "rho sigma tau upsilon phi chi psi omega".split(),
+        [
+            *("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota"),
+            *("kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau"),
+            *("upsilon", "phi", "chi", "psi", "omega"),
+        ],
         strict=True,
     )
 )
@@ -44,7 +55,7 @@ def slugify(text: str) -> str:
 def topic_slug(title: str) -> str:
     """A topic's preferred slug: its title without parenthetical asides, made safe."""
     base = slugify(re.sub(r"\([^)]*\)", " ", title)) or slugify(title) or "topic"
-    return f"{base}-topic" if base in RESERVED else base
+    return f"{base}-topic" if base in RESERVED | WINDOWS_DEVICES else base
 
 
 def unique_slug(preferred: str, taken: set[str]) -> str:

@@ -11,21 +11,31 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from kbgen.exceptions import Problem
+from kbgen.exceptions import Problem, WriteError
 from kbgen.records import SourceRef, Topic
 
 FRONT_MATTER_KEYS = ("title", "aliases", "tags", "sources", "related")
 """Keys kbgen reads and writes, in the order it writes them."""
 
-_MARKER = re.compile(r"^<!-- source: (?P<file>[^:<>]+):(?P<line>\d+) -->$")
+# The file is everything up to the last colon: a file name may hold colons.
+_MARKER = re.compile(r"^<!-- source: (?P<file>.+):(?P<line>\d+) -->$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_STRUCTURAL = re.compile(r"## |\s*<!-- source: .+:\d+ -->\s*$")
+"""Lines that open a section or a part when a body is read back."""
+_HEADING = re.compile(rf"{_STRUCTURAL.pattern}| {{0,3}}#{{1,6}}(?:[ \t]|$)")
+"""Those, and every other Markdown heading."""
+_YAML_BREAKS = "\x85\u2028\u2029"
+# Strings YAML writes unquoted in a block or a flow list: a letter, then no indicator
+# (``:#,?[]{}``, quotes…), no leading or trailing space, and not a word YAML resolves.
+_PLAIN = re.compile(r"[A-Za-z](?:[\w .()/+-]*[\w.()/+-])?", re.ASCII)
+_WORDS = frozenset(["yes", "no", "true", "false", "on", "off", "null"])
 
 
 @dataclass(frozen=True)
@@ -55,22 +65,55 @@ class BodySection:
         return "\n\n".join(p.text for p in self.parts if p.text)
 
 
-def fenced_lines(lines: list[str]) -> list[bool]:
-    """Flag each line that is inside (or delimits) a fenced code block."""
+def _fences(lines: list[str]) -> tuple[list[bool], str]:
+    """Flag each line inside (or delimiting) a code fence; also the fence left open, or ``""``.
+
+    As in CommonMark, a backtick fence's info string holds no backtick (```` ```x``` ````
+    is inline code), and a closing fence is the same character, at least as long.
+    """
     flags, fence = [], ""
     for line in lines:
         m = _FENCE.match(line)
         if fence:
             flags.append(True)
-            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
-                if not line.strip().strip(fence[0]):
-                    fence = ""
-        elif m:
+            closes = m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)
+            if closes and not line.strip().strip(fence[0]):
+                fence = ""
+        elif m and not (m.group(1)[0] == "`" and "`" in line[m.end() :]):
             fence = m.group(1)
             flags.append(True)
         else:
             flags.append(False)
-    return flags
+    return flags, fence
+
+
+def fenced_lines(lines: list[str]) -> list[bool]:
+    """Flag each line that is inside (or delimits) a fenced code block."""
+    return _fences(lines)[0]
+
+
+def guard_text(text: str, *, headings: bool = False) -> str:
+    """Text that cannot change a topic file's structure when it is read back.
+
+    Outside code, a line that would open a section (``## ``) or a part (a source marker)
+    gets a backslash, which Markdown shows as written; so does every heading with
+    ``headings``, for text from a source, which may not add headings to a page. A code
+    fence left open is closed, so that it cannot swallow the sections after it. Guarded
+    text is its own guard.
+    """
+    lines = text.split("\n")
+    flags, fence = _fences(lines)
+    rule = _HEADING if headings else _STRUCTURAL
+    out = [
+        _escape(line) if not code and rule.match(line) else line
+        for line, code in zip(lines, flags, strict=True)
+    ]
+    return "\n".join([*out, fence] if fence else out)
+
+
+def _escape(line: str) -> str:
+    indent = len(line) - len(line.lstrip(" "))
+    return f"{line[:indent]}\\{line[indent:]}"
 
 
 def parse_body(body: str) -> tuple[str, list[BodySection]]:
@@ -122,17 +165,32 @@ def compose_body(sections: list[BodySection], preamble: str = "") -> str:
             if part.source is not None:
                 block.append(f"<!-- source: {part.source} -->")
             if part.text:
-                block.append(part.text)
+                block.append(guard_text(part.text))
         out.append("\n\n".join(block))
     return "\n\n".join(out) + "\n"
 
 
-def _scalar(value: object) -> str:
+def _yaml_scalar(value: object) -> str:
     """Dump one YAML value on one line, quoted only where YAML needs it."""
-    text = yaml.safe_dump(
-        value, default_flow_style=True, allow_unicode=True, width=float("inf"), sort_keys=False
-    )
+    options = {"default_flow_style": True, "allow_unicode": True, "sort_keys": False}
+    text = yaml.safe_dump(value, width=float("inf"), **options)
+    if any(c in text for c in _YAML_BREAKS):
+        # YAML reads these as line breaks; only double quotes escape them (``\N``, ``\L``).
+        text = yaml.safe_dump(value, width=float("inf"), default_style='"', **options)
     return text.removesuffix("\n...\n").strip()
+
+
+def _plain(value: object) -> bool:
+    return isinstance(value, str) and bool(_PLAIN.fullmatch(value)) and value.lower() not in _WORDS
+
+
+def _scalar(value: object) -> str:
+    """:func:`_yaml_scalar`, without PyYAML's cost for the plain names most values are."""
+    if _plain(value):
+        return str(value)
+    if isinstance(value, list) and all(_plain(v) for v in value):
+        return f"[{', '.join(value)}]"
+    return _yaml_scalar(value)
 
 
 def dump_topic(topic: Topic) -> str:
@@ -158,6 +216,42 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k.value, str)}
 
 
+def _load_yaml(raw: str) -> tuple[yaml.Node | None, object]:
+    """The node tree (for line numbers) and the value of one YAML document, parsed once.
+
+    libyaml, where PyYAML has it, is ten times faster; on an error the pure-Python parser
+    reads the text again, so that messages are the same on every machine.
+    """
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return _load_with(fast, raw)
+        except yaml.YAMLError:
+            pass
+    return _load_with(yaml.SafeLoader, raw)
+
+
+def _load_with(loader_class: type, raw: str) -> tuple[yaml.Node | None, object]:
+    loader = loader_class(raw)
+    try:
+        node = loader.get_single_node()
+        return node, None if node is None else loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _repeated_keys(node: yaml.Node) -> list[tuple[str, int]]:
+    """Each top-level key written again, with the 1-based front matter line of the repeat."""
+    seen: set[str] = set()
+    repeats = []
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else []:
+        if isinstance(key.value, str):
+            if key.value in seen:
+                repeats.append((key.value, key.start_mark.line + 1))
+            seen.add(key.value)
+    return repeats
+
+
 @dataclass(frozen=True)
 class LoadedTopic:
     """A topic as read from disk, with what is needed to report problems in it."""
@@ -179,7 +273,7 @@ def _str_list(value: object) -> list[str] | None:
 def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem]]:
     """Read one topic file, validating its front matter schema; report problems with lines."""
     shown = str(path)
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.startswith("---\n"):
         return None, [Problem(shown, 1, "missing YAML front matter (the file must start with ---)")]
     end = re.search(r"^---[ \t]*$", text[4:], re.M)
@@ -188,8 +282,7 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
     raw, body = text[4 : 4 + end.start()], text[4 + end.end() :].lstrip("\n")
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
     try:
-        node = yaml.compose(raw, Loader=yaml.SafeLoader)
-        meta = yaml.safe_load(raw)
+        node, meta = _load_yaml(raw)
     except yaml.YAMLError as exc:
         # Where a construct started (an unclosed bracket) beats where the parser gave up.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -199,7 +292,10 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
     if not isinstance(meta, dict):
         return None, [Problem(shown, 2, "front matter must be a mapping of keys to values")]
     lines = {k: v + 1 for k, v in _key_lines(node).items()}
-    problems: list[Problem] = []
+    problems = [
+        Problem(shown, line + 1, f"duplicate key `{key}`: only its last value counts")
+        for key, line in _repeated_keys(node)
+    ]
 
     def bad(key: str, message: str) -> None:
         problems.append(Problem(shown, lines.get(key, 1), message))
@@ -216,15 +312,17 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
             bad(key, f"`{key}` must be a list of strings")
             lists[key] = []
     sources: list[SourceRef] = []
-    for item in meta.get("sources") or []:
+    items = meta.get("sources") or []
+    if not isinstance(items, list):
+        bad("sources", "`sources` must be a list")
+        items = []
+    for item in items:
         if isinstance(item, dict) and isinstance(item.get("file"), str):
             line = item.get("line")
             if isinstance(line, int) and not isinstance(line, bool) and line > 0:
                 sources.append(SourceRef(item["file"], line))
                 continue
         bad("sources", "each `sources` item must be {file: NAME, line: N} with N >= 1")
-    if not isinstance(meta.get("sources", []), list):
-        bad("sources", "`sources` must be a list")
     extra = {k: v for k, v in meta.items() if k not in FRONT_MATTER_KEYS}
     topic = Topic(
         slug=path.stem,
@@ -246,7 +344,11 @@ def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            problems.append(Problem(str(path), 1, f"not UTF-8 text: {exc.reason}"))
+            line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+            problems.append(Problem(str(path), line, f"not UTF-8 text: {exc.reason}"))
+            continue
+        except OSError as exc:
+            problems.append(Problem(str(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
         topic, found = parse_topic(text, path)
         problems += found
@@ -255,30 +357,69 @@ def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
     return loaded, problems
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file, which copies no data; copy it where links are not supported."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 @contextmanager
-def replace_directory(target: Path) -> Iterator[Path]:
+def replace_directory(target: Path, *, link: bool = False) -> Iterator[Path]:
     """Yield a scratch copy of ``target``; on success swap it in, on failure discard it.
 
     The previous directory stays intact until the new one is complete, so a failure
-    half-way leaves it exactly as it was.
+    half-way leaves it exactly as it was. With ``link`` the copy hard-links the files,
+    which is far cheaper for a big directory; the caller must then replace a file (unlink,
+    then write) and never write into one, which would change the original too.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         if target.exists():
-            shutil.copytree(target, scratch, dirs_exist_ok=True)
+            copy = _link_or_copy if link else shutil.copy2
+            shutil.copytree(target, scratch, dirs_exist_ok=True, copy_function=copy)
         yield scratch
+        swap_in(scratch, target)
     except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
-    swap_in(scratch, target)
+
+
+def write_files(target: Path, changes: Mapping[str, str | None]) -> None:
+    """Apply ``changes`` (file name → new text, None to delete) to ``target`` atomically.
+
+    Nothing is touched when there are no changes, so an import that changes nothing
+    costs no copy of the store.
+    """
+    if not changes:
+        return
+    try:
+        with replace_directory(target, link=True) as scratch:
+            for name, text in sorted(changes.items()):
+                path = scratch / name
+                path.unlink(missing_ok=True)  # a new file: never write into a linked original
+                if text is not None:
+                    path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise WriteError(f"cannot write {target}: {exc.strerror or exc}; it is unchanged") from exc
 
 
 def swap_in(new: Path, target: Path) -> None:
-    """Move a finished directory into place, keeping the old one until the last moment."""
+    """Move a finished directory into place, keeping the old one until the last moment.
+
+    Two renames, not one: should the second fail, the old directory is put back.
+    """
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    shutil.rmtree(old, ignore_errors=True)  # left by a run that was killed
     if target.exists():
         os.replace(target, old)
-    os.replace(new, target)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old.exists():
+            os.replace(old, target)
+        raise
     shutil.rmtree(old, ignore_errors=True)

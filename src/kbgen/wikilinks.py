@@ -4,39 +4,69 @@ In any MkDocs site's ``mkdocs.yml``::
 
     markdown_extensions:
       - kbgen.wikilinks:
-          topics: https://kb.example.com/topics.json   # or a local path
-          base_url: https://kb.example.com/            # default: the folder of a topics URL
+          topics: https://kb.example.com/topics.json   # or a path (relative to the build's folder)
+          base_url: https://kb.example.com/            # optional, see below
 
-Forms: ``[[LoRA]]``, ``[[LoRA|custom text]]``, ``[[LoRA#pitfalls]]``. An unknown or
-ambiguous name, or an unknown section, logs a warning with a did-you-mean (MkDocs' strict
-mode turns it into a failed build) and renders as plain text, never as a broken link.
+Forms: ``[[LoRA]]``, ``[[LoRA|custom text]]``, ``[[LoRA#pitfalls]]`` (a section id, or its
+heading: ``[[LoRA#Use When]]``). Names resolve as :mod:`kbgen.resolve` says. Links go to
+``base_url`` + the topic's URL; ``base_url`` defaults to the ``site_url`` recorded in
+``topics.json``, else to the folder of a ``topics`` URL. An unknown or ambiguous name, or an
+unknown section, logs a warning with a did-you-mean (MkDocs' strict mode turns it into a
+failed build) and renders as plain text, never as a broken link. ``topics.json`` is read
+once per build (a file again when it changes; a URL at most every :data:`URL_TTL` seconds).
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import time
 import xml.etree.ElementTree as etree
+from pathlib import Path
+from typing import Any
 
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
-from kbgen.resolve import NameIndex
+from kbgen.exports import section_anchor
+from kbgen.resolve import NameIndex, read_topics_json
 
 # Under "mkdocs" so that MkDocs counts these warnings (and fails a strict build on them).
 log = logging.getLogger("mkdocs.kbgen.wikilinks")
 
 WIKILINK = r"\[\[([^\]\[|#\n]+)(?:#([^\]\[|\n]+))?(?:\|([^\]\[\n]+))?\]\]"
+URL_TTL = 300.0
+
+_cache: dict[str, tuple[float, NameIndex, str]] = {}
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def load(source: str) -> tuple[NameIndex, str]:
+    """The names of the ``topics.json`` at ``source`` and its ``site_url`` (or ``""``), cached."""
+    try:
+        stamp = time.monotonic() // URL_TTL if _is_url(source) else Path(source).stat().st_mtime_ns
+        cached = _cache.get(source)
+        if cached is None or cached[0] != stamp:
+            data = read_topics_json(source)
+            cached = (stamp, NameIndex(data["topics"]), str(data.get("site_url", "")))
+            _cache[source] = cached
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"kbgen.wikilinks: cannot read topics from {source}: {exc}") from exc
+    return cached[1], cached[2]
 
 
 class WikiLinkProcessor(InlineProcessor):
     """Turns one ``[[Name#anchor|text]]`` into a link, or into text with a warning."""
 
-    def __init__(self, pattern: str, md: Markdown, index: NameIndex, base_url: str) -> None:
-        super().__init__(pattern, md)
+    def __init__(self, md: Markdown, index: NameIndex, base_url: str) -> None:
+        super().__init__(WIKILINK, md)
         self.index, self.base_url = index, base_url
 
-    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's API)
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
         name, anchor, text = (g.strip() if g else "" for g in m.groups())
         found = self.index.lookup(name)
         label = text or name
@@ -47,7 +77,7 @@ class WikiLinkProcessor(InlineProcessor):
             else:
                 hint = ", ".join(f"`{s}`" for s in self.index.suggest(name))
                 log.warning(
-                    "[[%s]] names no topic%s", name, f" (did you mean {hint}?)" if hint else ""
+                    "[[%s]] names no topic%s", name, f"; did you mean {hint}?" if hint else ""
                 )
             span = etree.Element("span", {"class": "kb-missing"})
             span.text = label
@@ -55,16 +85,19 @@ class WikiLinkProcessor(InlineProcessor):
         topic = found[0]
         href = self.base_url + topic.url
         if anchor:
+            if anchor not in topic.anchors and section_anchor(anchor) in topic.anchors:
+                anchor = section_anchor(anchor)
             if anchor not in topic.anchors:
                 log.warning(
-                    "[[%s#%s]]: `%s` has no section `%s` (it has %s)",
+                    "[[%s#%s]]: `%s` has no section `%s`; it has %s",
                     name,
                     anchor,
                     topic.title,
                     anchor,
-                    ", ".join(topic.anchors),
+                    ", ".join(f"`{a}`" for a in topic.anchors) or "none",
                 )
-            href += f"#{anchor}"
+            else:
+                href += f"#{anchor}"
         link = etree.Element("a", {"href": href, "class": "kb-link", "title": topic.title})
         link.text = label
         return link, m.start(0), m.end(0)
@@ -73,27 +106,30 @@ class WikiLinkProcessor(InlineProcessor):
 class WikiLinkExtension(Extension):
     """Registers the ``[[Name]]`` inline pattern."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         self.config = {
             "topics": ["", "Path or URL of a kbgen site's topics.json"],
-            "base_url": ["", "URL of the knowledge base root (default: folder of topics URL)"],
+            "base_url": ["", "URL of the knowledge base root (default: from topics.json)"],
         }
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's API)
-        topics = self.getConfig("topics")
-        if not topics:
-            raise ValueError("kbgen.wikilinks needs the `topics` option (path or URL)")
-        base = self.getConfig("base_url")
-        if not base and str(topics).startswith(("http://", "https://")):
-            base = str(topics).rsplit("/", 1)[0] + "/"
-        if base and not base.endswith("/"):
-            base += "/"
-        processor = WikiLinkProcessor(WIKILINK, md, NameIndex.load(topics), base)
+    def extendMarkdown(self, md: Markdown) -> None:
+        source = str(self.getConfig("topics"))
+        if not source:
+            raise ValueError("kbgen.wikilinks needs the `topics` option (a path or URL)")
+        index, site_url = load(source)
+        base = self.getConfig("base_url") or site_url
+        if not base and _is_url(source):
+            base = source.rsplit("/", 1)[0] + "/"
+        if not base:
+            raise ValueError(
+                f"kbgen.wikilinks: {source} records no site_url; set the `base_url` option"
+            )
+        base = base if base.endswith("/") else base + "/"
         # Above Python-Markdown's own link pattern (160), so `[[` is not read as a link.
-        md.inlinePatterns.register(processor, "kbgen-wikilink", 175)
+        md.inlinePatterns.register(WikiLinkProcessor(md, index, base), "kbgen-wikilink", 175)
 
 
-def makeExtension(**kwargs) -> WikiLinkExtension:  # noqa: N802 (Python-Markdown's API)
+def makeExtension(**kwargs: Any) -> WikiLinkExtension:
     """Entry point used by ``markdown_extensions: [kbgen.wikilinks]``."""
     return WikiLinkExtension(**kwargs)

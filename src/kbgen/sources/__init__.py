@@ -35,8 +35,15 @@ class Reader(Protocol):
 READERS: tuple[Reader, ...] = (TaggedListReader(), NotesReader(), GuideReader())
 """Tried in order; the first whose ``detect`` accepts a file reads it."""
 
-# Invisible characters that would make equal titles differ: zero-width and bidi controls.
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Invisible characters that would make equal titles differ, or reorder text on screen
+# ("Trojan Source"): zero-width and bidi controls, and C0/C1 controls but tab and newline.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
+    "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# Unicode line and paragraph separators: no reader splits lines at them, so within a line
+# they are spaces (YAML would otherwise read them as line breaks).
+_SEPARATORS = re.compile("[\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,11 @@ class SourceFile:
     name: str
     """File name relative to the sources folder."""
     text: str
-    """Text with ``\\n`` line endings and no BOM or invisible control characters."""
+    """NFC text with ``\\n`` line endings, without BOM, invisible or control characters."""
+
+
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
 
 
 def decode(data: bytes, name: str) -> tuple[SourceFile, list[Problem]]:
@@ -61,8 +72,12 @@ def decode(data: bytes, name: str) -> tuple[SourceFile, list[Problem]]:
         )
         text = data.decode("utf-8-sig", errors="replace")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    return SourceFile(name, text), problems
+    if found := _INVISIBLE.search(text):
+        count = len(_INVISIBLE.findall(text))
+        message = f"{count} invisible or control character(s) removed (first U+{ord(found[0]):04X})"
+        problems.append(Problem(name, _line_of(text, found.start()), message, "warning"))
+    text = _SEPARATORS.sub(" ", _INVISIBLE.sub("", text))
+    return SourceFile(name, unicodedata.normalize("NFC", text)), problems
 
 
 def read_source(source: SourceFile) -> tuple[list[Entry], list[Problem]]:
@@ -80,15 +95,35 @@ def read_source(source: SourceFile) -> tuple[list[Entry], list[Problem]]:
     ]
 
 
+def _bad_name(name: str) -> str:
+    """Why a file name cannot name a source in topic files, or ``""``."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in name):
+        return "a control character or line break"
+    if "-->" in name:
+        return "`-->`, which would end the source markers in topic files"
+    return ""
+
+
 def read_sources(directory: Path) -> tuple[list[Entry], list[Problem]]:
-    """Read every file under ``directory`` (sorted, so the result does not depend on the OS)."""
+    """Read every file under ``directory`` (sorted, so the result does not depend on the OS).
+
+    Hidden files and folders (``.name``) are skipped, as editors and tools keep theirs there.
+    """
     entries: list[Entry] = []
     problems: list[Problem] = []
     for path in sorted(p for p in directory.rglob("*") if p.is_file()):
         name = path.relative_to(directory).as_posix()
         if name.startswith(".") or "/." in name:
             continue
-        source, found = decode(path.read_bytes(), name)
+        if reason := _bad_name(name):
+            problems.append(Problem(repr(name), 0, f"rename this file: its name holds {reason}"))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(name, 0, f"cannot read: {exc.strerror or exc}"))
+            continue
+        source, found = decode(data, name)
         problems += found
         read, found = read_source(source)
         entries += read
