@@ -1,0 +1,213 @@
+"""topics.json and objects.inv: content, schema, determinism, on fixtures and the real topics."""
+
+from __future__ import annotations
+
+import copy
+import importlib.resources
+import json
+import random
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sphobjinv as soi
+
+from kbgen.exports import first_sentence, inventory, math_text, topics_json, write_exports
+from kbgen.importer import run_import
+from kbgen.records import Topic
+from kbgen.resolve import fold
+from kbgen.store import load_topics
+from tests.helpers import make_project
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "topics"
+SCHEMA = json.loads(
+    importlib.resources.files("kbgen").joinpath("schema/topics.schema.json").read_text("utf-8")
+)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def fixture_topics() -> list[Topic]:
+    loaded, problems = load_topics(FIXTURES)
+    assert problems == []
+    return [t.topic for t in loaded]
+
+
+@pytest.fixture(scope="module")
+def real_topics(tmp_path_factory: pytest.TempPathFactory) -> list[Topic]:
+    """The bundled sources imported into a scratch project."""
+    config = make_project(tmp_path_factory.mktemp("real"))
+    run_import(config)
+    loaded, problems = load_topics(config.topics_dir)
+    assert problems == []
+    return [t.topic for t in loaded]
+
+
+def by_slug(document: dict) -> dict[str, dict]:
+    return {t["slug"]: t for t in document["topics"]}
+
+
+def read_inventory(data: bytes) -> dict[str, soi.DataObjStr]:
+    inv = soi.Inventory(soi.decompress(data))
+    assert all((o.domain, o.role) == ("std", "term") for o in inv.objects)
+    return {o.name: o for o in inv.objects}
+
+
+# --- topics.json ---------------------------------------------------------------------------
+
+
+def test_topics_json_lists_each_topic_with_its_names_url_summary_and_anchors() -> None:
+    doc = json.loads(topics_json(fixture_topics(), "ML KB"))
+    assert doc["version"] == 1 and doc["site_name"] == "ML KB" and "site_url" not in doc
+    assert [t["slug"] for t in doc["topics"]] == sorted(p.stem for p in FIXTURES.glob("*.md"))
+    lora = by_slug(doc)["low-rank-adaptation"]
+    assert lora == {
+        "slug": "low-rank-adaptation",
+        "title": "Low-Rank Adaptation (LoRA)",
+        "aliases": ["LoRA", "Low-Rank Adaptation"],
+        "tags": ["implementation", "parameter-efficient-fine-tuning"],
+        "url": "topics/low-rank-adaptation/",
+        "summary": "LoRA freezes the pretrained weights W and learns a low-rank update Δ W = B A "
+        "with rank r ≪ d, e.g. r = 8, as in Hu et al. (2021).",
+        "anchors": ["what", "use-when", "how", "pitfalls", "strengths"],
+    }
+
+
+def test_summaries_skip_code_complete_list_lead_ins_and_render_math() -> None:
+    topics = by_slug(json.loads(topics_json(fixture_topics(), "KB")))
+    assert topics["top-p-sampling"]["summary"].startswith("Top-p, or nucleus, sampling samples")
+    assert topics["top-p-sampling"]["summary"].endswith("exceeds p.")
+    assert topics["adapter-layers"]["summary"] == (
+        "Bottleneck layers inserted into each transformer block: a down-projection; "
+        "a non-linearity; an up-projection."
+    )
+    assert topics["rlhf"]["summary"] == (
+        "RLHF fine-tunes a policy π_θ against a reward model, keeping D_KL(π_θ ‖ π_ref) ≤ δ; "
+        "see InstructGPT."
+    )
+
+
+def test_repeated_section_names_get_toc_style_unique_anchors() -> None:
+    topics = by_slug(json.loads(topics_json(fixture_topics(), "KB")))
+    assert topics["adapter-layers"]["anchors"] == ["what", "notes", "notes_1"]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "summary"),
+    [
+        ("One. Two.", "One."),
+        ("Is it? Yes.", "Is it?"),
+        ('He said "stop." Then left.', 'He said "stop."'),
+        ("> Quoted. More.", "Quoted."),
+        ("Uses e.g. GPT-4 here. Next.", "Uses e.g. GPT-4 here."),
+        ("See [the docs](http://x.y/z), <b>bold</b>, `code`. Next.", "See the docs, bold, code."),
+        ("Keeps snake_case and _emphasis_ apart.", "Keeps snake_case and emphasis apart."),
+        ("Costs $5 and $10 in total. Next.", "Costs $5 and $10 in total."),
+        ("Minimise $\\frac{1}{2}\\|x\\|^2$ now.", "Minimise 1/2‖x‖^2 now."),
+        ("- first item. More.\n- second item", "first item."),
+        ("```\ncode only\n```\n", ""),
+        ("| a | b |\n|---|---|\n\nAfter the table.", "After the table."),
+        ("Lead-in:\n\n```\ncode\n```\n\n- not joined", "Lead-in:"),
+    ],
+)
+def test_first_sentence(markdown: str, summary: str) -> None:
+    assert first_sentence(markdown) == summary
+
+
+def test_long_first_sentence_is_cut_at_a_word() -> None:
+    summary = first_sentence("word " * 100 + "end.")
+    assert len(summary) <= 300 and summary.endswith("word…")
+
+
+def test_math_text_maps_greek_relations_and_groups() -> None:
+    tex = r"\mathbb{E}[\log \pi_\theta] \approx \tfrac{1}{2}\sqrt{\alpha} \le \infty"
+    assert math_text(tex) == "E[log π_θ] ≈ 1/2√α ≤ ∞"
+
+
+def test_site_url_is_recorded_with_a_trailing_slash() -> None:
+    doc = json.loads(topics_json(fixture_topics(), "KB", "https://kb.example.com/ml"))
+    assert doc["site_url"] == "https://kb.example.com/ml/"
+    VALIDATOR.validate(doc)
+
+
+def test_output_is_deterministic_whatever_the_input_order() -> None:
+    topics = fixture_topics()
+    shuffled = copy.deepcopy(topics)
+    random.Random(4).shuffle(shuffled)
+    assert topics_json(topics, "KB") == topics_json(shuffled, "KB")
+    assert inventory(topics, "KB") == inventory(shuffled, "KB")
+
+
+def test_schema_is_valid_and_accepts_the_fixture_export() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    VALIDATOR.validate(json.loads(topics_json(fixture_topics(), "KB")))
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d["topics"][0].pop("summary"),
+        lambda d: d["topics"][0].update(url="/topics/x"),
+        lambda d: d["topics"][0].update(slug="Not A Slug"),
+        lambda d: d["topics"][0].update(aliases=["LoRA", "LoRA"]),
+        lambda d: d["topics"][0].update(anchors=["Use When"]),
+        lambda d: d["topics"][0].update(extra=1),
+        lambda d: d.update(version=2),
+        lambda d: d.update(site_url="kb.example.com"),
+    ],
+)
+def test_schema_rejects_a_broken_document(breakage) -> None:
+    doc = json.loads(topics_json(fixture_topics(), "KB"))
+    breakage(doc)
+    assert not VALIDATOR.is_valid(doc)
+
+
+# --- objects.inv ---------------------------------------------------------------------------
+
+
+def test_inventory_has_a_term_per_unambiguous_title_and_alias() -> None:
+    objects = read_inventory(inventory(fixture_topics(), "ML KB"))
+    lora = objects["lora"]
+    assert (lora.uri, lora.dispname, lora.priority) == ("topics/low-rank-adaptation/", "LoRA", "-1")
+    assert objects["nucleus sampling"].uri == "topics/top-p-sampling/"
+    assert objects["nucleus sampling"].dispname == "Nucleus Sampling"
+    assert objects["adapter modules"].uri == "topics/adapter-modules/"
+    # `Adapters` is an alias of two topics: left out rather than pointing at either.
+    assert "adapters" not in objects
+    names = {fold(n) for t in fixture_topics() for n in t.names} - {"adapters"}
+    assert set(objects) == names
+
+
+def test_write_exports_puts_both_files_at_the_site_root(tmp_path: Path) -> None:
+    written = write_exports(fixture_topics(), tmp_path, "KB", "https://kb.example.com/")
+    assert written == [tmp_path / "topics.json", tmp_path / "objects.inv"]
+    doc = json.loads((tmp_path / "topics.json").read_text(encoding="utf-8"))
+    assert doc["site_url"] == "https://kb.example.com/"
+    inv = soi.Inventory(tmp_path / "objects.inv")
+    assert inv.project == "KB" and len(inv.objects) > 0
+
+
+# --- the real topics -----------------------------------------------------------------------
+
+
+def test_real_topics_json_validates_and_covers_every_topic(real_topics: list[Topic]) -> None:
+    doc = json.loads(topics_json(real_topics, "ML Knowledge Base"))
+    VALIDATOR.validate(doc)
+    assert [t["slug"] for t in doc["topics"]] == sorted(t.slug for t in real_topics)
+    for topic in doc["topics"]:
+        assert topic["url"] == f"topics/{topic['slug']}/"
+        assert topic["anchors"][0] == "what"
+        for mark in ("**", "](", "\\(", "<!--", "`"):
+            assert mark not in topic["summary"], topic
+    with_summary = [t for t in doc["topics"] if t["summary"]]
+    assert len(with_summary) >= 0.9 * len(doc["topics"])
+
+
+def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list[Topic]) -> None:
+    objects = read_inventory(inventory(real_topics, "ML Knowledge Base"))
+    names_by_url = {f"topics/{t.slug}/": {fold(n) for n in t.names} for t in real_topics}
+    for name, obj in objects.items():
+        assert name in names_by_url[obj.uri]
+    lora = objects["lora"]
+    assert "low-rank adaptation" in names_by_url[lora.uri]
+    all_names = {n for names in names_by_url.values() for n in names}
+    assert len(objects) >= 0.95 * len(all_names)

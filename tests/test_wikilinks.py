@@ -1,0 +1,193 @@
+"""The ``[[Name]]`` Markdown extension, alone and inside real MkDocs builds."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import logging
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import markdown
+import pytest
+
+from kbgen import wikilinks
+from kbgen.exports import topics_json
+from kbgen.store import load_topics
+
+FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "topics"
+BASE = "https://kb.example.com/"
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1; yield its base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def write_topics_json(folder: Path, site_url: str = "") -> Path:
+    loaded, _ = load_topics(FIXTURES)
+    path = folder / "topics.json"
+    path.write_text(topics_json([t.topic for t in loaded], "KB", site_url), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def render(tmp_path: Path):
+    path = write_topics_json(tmp_path)
+
+    def run(text: str, **options: str) -> str:
+        config = {"topics": str(path), "base_url": BASE, **options}
+        return markdown.markdown(
+            text, extensions=["kbgen.wikilinks"], extension_configs={"kbgen.wikilinks": config}
+        )
+
+    return run
+
+
+def test_name_links_to_the_topic(render) -> None:
+    assert render("Use [[LoRA]].") == (
+        '<p>Use <a class="kb-link" href="https://kb.example.com/topics/low-rank-adaptation/" '
+        'title="Low-Rank Adaptation (LoRA)">LoRA</a>.</p>'
+    )
+
+
+def test_custom_text_and_section_forms(render) -> None:
+    html = render("[[nucleus sampling|top-p]] and [[LoRA#pitfalls]] and [[LoRA#Use When|when]]")
+    assert '<a class="kb-link" href="https://kb.example.com/topics/top-p-sampling/"' in html
+    assert ">top-p</a>" in html
+    assert 'href="https://kb.example.com/topics/low-rank-adaptation/#pitfalls"' in html
+    assert 'href="https://kb.example.com/topics/low-rank-adaptation/#use-when"' in html
+    assert ">when</a>" in html
+
+
+def test_unknown_name_warns_with_did_you_mean_and_links_nothing(render, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        html = render("See [[Nucleus Samplng]].")
+    assert html == '<p>See <span class="kb-missing">Nucleus Samplng</span>.</p>'
+    assert [r.name for r in caplog.records] == ["mkdocs.kbgen.wikilinks"]
+    message = caplog.records[0].getMessage()
+    assert message.startswith("[[Nucleus Samplng]] names no topic; did you mean `Nucleus Sampling`")
+
+
+def test_ambiguous_name_and_unknown_section_warn(render, caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="mkdocs"):
+        html = render("[[Adapters]] and [[LoRA#pitfall]]")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == [
+        "[[Adapters]] is ambiguous: it names `Adapter Layers`, `Adapter Modules`",
+        "[[LoRA#pitfall]]: `Low-Rank Adaptation (LoRA)` has no section `pitfall`; it has "
+        "`what`, `use-when`, `how`, `pitfalls`, `strengths`",
+    ]
+    assert '<span class="kb-missing">Adapters</span>' in html
+    assert 'href="https://kb.example.com/topics/low-rank-adaptation/"' in html
+
+
+def test_code_and_plain_links_are_left_alone(render) -> None:
+    html = render("`[[LoRA]]` and [text](http://x.y/) and [ref]")
+    assert "<code>[[LoRA]]</code>" in html and "kb-link" not in html
+    assert '<a href="http://x.y/">text</a>' in html
+
+
+def test_base_url_defaults_to_the_site_url_in_topics_json(tmp_path: Path) -> None:
+    path = write_topics_json(tmp_path, "https://docs.example.org/kb")
+    md = markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(path))])
+    assert 'href="https://docs.example.org/kb/topics/rlhf/"' in md.convert("[[RLHF]]")
+
+
+def test_a_local_topics_json_without_site_url_needs_base_url(tmp_path: Path) -> None:
+    path = write_topics_json(tmp_path)
+    with pytest.raises(ValueError, match="set the `base_url` option"):
+        markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(path))])
+    with pytest.raises(ValueError, match="cannot read topics from"):
+        markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(tmp_path / "no.json"))])
+
+
+# --- MkDocs builds -------------------------------------------------------------------------
+
+
+def mkdocs_project(folder: Path, topics: str, page: str, base_url: str = "") -> Path:
+    """A tiny MkDocs site using the extension; returns its mkdocs.yml."""
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "index.md").write_text(page, encoding="utf-8")
+    options = {"topics": topics, **({"base_url": base_url} if base_url else {})}
+    config = {
+        "site_name": "Team docs",
+        "theme": {"name": "mkdocs"},
+        "markdown_extensions": [{"kbgen.wikilinks": options}],
+    }
+    path = folder / "mkdocs.yml"
+    path.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def mkdocs_build(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def hrefs(site: Path) -> list[str]:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'<a class="kb-link" href="([^"]+)"', html)
+
+
+def test_mkdocs_site_links_names_from_a_local_topics_json(tmp_path: Path) -> None:
+    topics = write_topics_json(tmp_path)
+    page = "# Notes\n\nWe use [[LoRA]], [[QLoRA|quantized adapters]] and [[RLHF#use-when]].\n"
+    config = mkdocs_project(tmp_path / "team", str(topics), page, BASE)
+    result = mkdocs_build(config, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert hrefs(tmp_path / "team" / "site") == [
+        f"{BASE}topics/low-rank-adaptation/",
+        f"{BASE}topics/qlora/",
+        f"{BASE}topics/rlhf/#use-when",
+    ]
+
+
+def test_strict_mkdocs_build_fails_on_an_unknown_name(tmp_path: Path) -> None:
+    topics = write_topics_json(tmp_path)
+    page = "See [[Lora]] and [[Top-p Samplin]].\n"
+    config = mkdocs_project(tmp_path / "team", str(topics), page, BASE)
+    result = mkdocs_build(config, "--strict")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "WARNING -  [[Top-p Samplin]] names no topic; did you mean `Top-p Sampling`," in output
+    assert "Aborted with 1 warnings in strict mode" in output
+    lenient = mkdocs_build(config)
+    assert lenient.returncode == 0 and "WARNING" in lenient.stderr
+
+
+def test_mkdocs_site_reads_topics_json_from_a_url(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    write_topics_json(kb)
+    with serve_folder(tmp_path) as url:
+        config = mkdocs_project(tmp_path / "team", f"{url}kb/topics.json", "[[Nucleus Sampling]]\n")
+        result = mkdocs_build(config, "--strict")
+    assert result.returncode == 0, result.stderr
+    assert hrefs(tmp_path / "team" / "site") == [f"{url}kb/topics/top-p-sampling/"]
