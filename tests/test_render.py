@@ -42,6 +42,8 @@ from kbgen.render import (
         ("a line\n---\nmore", "a line\n\n---\nmore"),
         ("[x]: javascript:alert(1)", "\\[x]: javascript:alert(1)"),
         ("{{ config }} and {% raw %}", "{{ config }} and {% raw %}"),
+        (r"product \( \Delta W = BA \) here", r"product `\Delta W = BA` here"),
+        (r"code `\(z\)` stays", r"code `\(z\)` stays"),
     ],
 )
 def test_safe_markdown(text: str, expected: str) -> None:
@@ -140,7 +142,7 @@ def test_topic_page_layout(pages: dict[str, str]) -> None:
         for s in ("# Low-Rank", "Also known as", "kb-tags", "## What", "## How", "## Pitfalls")
     ]
     assert order == sorted(order)
-    assert '!!! warning "Pitfalls"\n\n    Rank too low.' in page
+    assert "!!! warning \"\"\n\n    Rank too low." in page
     assert "[PEFT & Friends](../tags.md#tag:peft--friends)" in page
     assert "## Related topics" in page and "- [QLoRA](qlora.md)" in page
     assert "hide:\n- navigation\n- tags" in page

@@ -37,6 +37,7 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!{}])")
 _HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>", re.I)
+_MATH = re.compile(r"\\\(([^`]+?)\\\)")
 _REF_DEFINITION = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)<?(\S+?)>?(\s.*)?$")
 
 
@@ -96,10 +97,20 @@ def _drop_unsafe_links(text: str) -> str:
 
 
 def _escape_html(text: str) -> str:
-    """Escape ``<`` outside inline code, keeping ``<https://…>`` autolinks as links."""
-    text = _AUTOLINK.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
+    """Escape ``<`` outside inline code, keeping ``<https://…>`` autolinks as links.
+
+    ``\\( … \\)`` formulas become inline code: the site loads no math renderer (it makes no
+    request outside its origin), and Markdown would otherwise eat their backslashes.
+    """
+
+    def prose(piece: str) -> str:
+        piece = _AUTOLINK.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", piece)
+        piece = _MATH.sub(lambda m: f"`{m.group(1).strip()}`", piece)
+        parts = re.split(r"(`[^`]*`)", piece)
+        return "".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
+
     pieces = re.split(r"(`+[^`]*?`+)", text)
-    return "".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(pieces))
+    return "".join(p if i % 2 else prose(p) for i, p in enumerate(pieces))
 
 
 def safe_markdown(text: str) -> str:
