@@ -27,7 +27,9 @@ def test_clean_store_has_no_problems(tmp_path: Path) -> None:
 def test_unknown_tag_names_the_line_and_suggests(tmp_path: Path) -> None:
     config = make_project(tmp_path, {}, CONFIG)
     write(config, "a", "title: A\naliases: []\ntags: [implementaton]\n")
-    assert messages(config) == ["a.md:4: unknown tag `implementaton` (did you mean `implementation`?)"]
+    assert messages(config) == [
+        "a.md:4: unknown tag `implementaton` (did you mean `implementation`?)"
+    ]
 
 
 def test_duplicate_names_missing_what_and_unknown_references(tmp_path: Path) -> None:

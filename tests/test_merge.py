@@ -124,3 +124,8 @@ def test_advice_is_attached_to_exactly_one_named_topic() -> None:
     assert len(holders) == 1 and holders[0].entries[0].title.startswith("Retrieval")
     # Advice that names no topic is not lost: it becomes a topic of its own.
     assert any(g.entries[0].title == "Sleep well." for g in groups)
+
+
+def test_name_keys_keep_the_symbols_that_make_a_name() -> None:
+    assert len({name_key(n) for n in ["C", "C++", "C#"]}) == 3
+    assert name_key("Constitutional Classifiers++") != name_key("Constitutional Classifiers")

@@ -31,7 +31,8 @@ def test_real_notes_give_every_bullet_with_four_sections() -> None:
     advice = [e for e in entries if e.advice]
     assert len(entries) == NOTES.count("\n- ")
     assert len(advice) == 7
-    assert all([s.name for s in e.sections] == ["What", "Use When", "How", "Pitfalls"] for e in topics)
+    core = ["What", "Use When", "How", "Pitfalls"]
+    assert all([s.name for s in e.sections] == core for e in topics)
     lora = next(e for e in topics if e.title == "LoRA / DoRA")
     assert lora.ref.line == 19
     assert lora.tags == ("parameter-efficient-fine-tuning",)

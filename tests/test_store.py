@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -8,10 +9,12 @@ from kbgen.store import (
     BodySection,
     compose_body,
     dump_topic,
+    guard_text,
     load_topics,
     parse_body,
     parse_topic,
     replace_directory,
+    write_files,
 )
 from tests.helpers import snapshot
 
@@ -36,7 +39,9 @@ HOSTILE_TITLES = [
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
 def test_front_matter_round_trips_titles_that_break_yaml(title: str) -> None:
-    topic = Topic("t", title.strip(), aliases=[title.strip() + " 2"], tags=["x"], body="## What\n\nx\n")
+    topic = Topic(
+        "t", title.strip(), aliases=[title.strip() + " 2"], tags=["x"], body="## What\n\nx\n"
+    )
     loaded, problems = parse_topic(dump_topic(topic), Path("t.md"))
     assert problems == []
     assert loaded.topic.title == title.strip()
@@ -46,11 +51,23 @@ def test_front_matter_round_trips_titles_that_break_yaml(title: str) -> None:
 def test_dump_then_parse_is_identity() -> None:
     body = compose_body(
         [
-            BodySection("What", (BodyPart(SourceRef("a.txt", 3), "A."), BodyPart(SourceRef("b.md", 9), "B."))),
+            BodySection(
+                "What",
+                (BodyPart(SourceRef("a.txt", 3), "A."), BodyPart(SourceRef("b.md", 9), "B.")),
+            ),
             BodySection("How", (BodyPart(None, "```py\n## not a heading\n```"),)),
         ]
     )
-    topic = Topic("lora", "LoRA", ["Low-Rank Adaptation"], ["implementation"], [SourceRef("a.txt", 3)], ["qlora"], body, {"owner": "ml-team"})
+    topic = Topic(
+        "lora",
+        "LoRA",
+        ["Low-Rank Adaptation"],
+        ["implementation"],
+        [SourceRef("a.txt", 3)],
+        ["qlora"],
+        body,
+        {"owner": "ml-team"},
+    )
     text = dump_topic(topic)
     loaded, problems = parse_topic(text, Path("topics/lora.md"))
     assert problems == []
@@ -59,7 +76,9 @@ def test_dump_then_parse_is_identity() -> None:
 
 
 def test_parse_body_ignores_headings_and_markers_inside_fences() -> None:
-    body = "## What\n\n<!-- source: a.txt:1 -->\n\nx\n\n```\n## fake\n<!-- source: b.txt:2 -->\n```\n"
+    body = (
+        "## What\n\n<!-- source: a.txt:1 -->\n\nx\n\n```\n## fake\n<!-- source: b.txt:2 -->\n```\n"
+    )
     preamble, sections = parse_body(body)
     assert preamble == ""
     assert [s.name for s in sections] == ["What"]
@@ -113,3 +132,38 @@ def test_replace_directory_swaps_in_on_success(tmp_path: Path) -> None:
         (scratch / "a.md").write_text("new")
     assert snapshot(target) == {"a.md": b"new"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["topics"]
+
+
+def test_write_files_replaces_files_and_never_writes_into_the_old_ones(tmp_path: Path) -> None:
+    target = tmp_path / "topics"
+    target.mkdir()
+    (target / "a.md").write_text("old a")
+    (target / "b.md").write_text("old b")
+    os.link(target / "a.md", tmp_path / "a-kept")  # the old a.md's inode, seen from outside
+    write_files(target, {"a.md": "new a", "b.md": None, "c.md": "new c"})
+    assert snapshot(target) == {"a.md": b"new a", "c.md": b"new c"}
+    assert (tmp_path / "a-kept").read_text() == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-kept", "topics"]
+
+
+@pytest.mark.parametrize(
+    ("text", "guarded"),
+    [
+        ("## Foo", "\\## Foo"),
+        ("# Top\n   ### Deep", "\\# Top\n   \\### Deep"),
+        ("<!-- source: a:b.txt:3 -->", "\\<!-- source: a:b.txt:3 -->"),
+        ("```python\n## code", "```python\n## code\n```"),
+        ("```js``` inline\n## Foo", "```js``` inline\n\\## Foo"),
+        ("    # indented code", "    # indented code"),
+    ],
+)
+def test_guard_text_escapes_what_would_change_the_structure(text: str, guarded: str) -> None:
+    assert guard_text(text, headings=True) == guarded
+    assert guard_text(guarded, headings=True) == guarded
+
+
+def test_repeated_front_matter_keys_are_reported() -> None:
+    _, problems = parse_topic("---\ntitle: A\ntags: []\ntitle: B\n---\n", Path("x.md"))
+    assert [(p.line, p.message) for p in problems] == [
+        (4, "duplicate key `title`: only its last value counts")
+    ]

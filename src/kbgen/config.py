@@ -46,7 +46,9 @@ class Config:
     """Groups of entry titles an editor forbids merging with each other."""
 
 
-def _groups(raw: object, key: str, problems: list[Problem], path: str) -> tuple[tuple[str, ...], ...]:
+def _groups(
+    raw: object, key: str, problems: list[Problem], path: str
+) -> tuple[tuple[str, ...], ...]:
     if raw is None:
         return ()
     ok = isinstance(raw, list) and all(
@@ -56,6 +58,28 @@ def _groups(raw: object, key: str, problems: list[Problem], path: str) -> tuple[
         problems.append(Problem(path, 0, f"`{key}` must be a list of lists of two or more titles"))
         return ()
     return tuple(tuple(g) for g in raw)
+
+
+def _folder(raw: dict, key: str, problems: list[Problem], path: str) -> str:
+    default = key.removesuffix("_dir")
+    value = raw.get(key, default)
+    if isinstance(value, str) and value.strip():
+        return value
+    problems.append(Problem(path, 0, f"`{key}` must be a folder name"))
+    return default
+
+
+def _tags(raw: object, problems: list[Problem], path: str) -> dict[str, TagInfo]:
+    if not isinstance(raw, dict):
+        problems.append(Problem(path, 0, "`tags` must map each tag to its name and description"))
+        return {}
+    tags = {}
+    for slug, info in raw.items():
+        info = info if isinstance(info, dict) else {"name": info}
+        tags[str(slug)] = TagInfo(
+            str(slug), str(info.get("name") or slug), str(info.get("description") or "")
+        )
+    return tags
 
 
 def load_config(root: Path) -> Config:
@@ -71,24 +95,21 @@ def load_config(root: Path) -> Config:
             raise InputError(
                 [Problem(str(path), mark.line + 1 if mark else 1, f"invalid YAML: {exc}")]
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise InputError([Problem(str(path), 1, f"not UTF-8 text: {exc.reason}")]) from exc
         if not isinstance(raw, dict):
             raise InputError([Problem(str(path), 1, "kbgen.yml must be a mapping")])
     problems: list[Problem] = []
-    tags: dict[str, TagInfo] = {}
-    for slug, info in (raw.get("tags") or {}).items():
-        info = info if isinstance(info, dict) else {"name": info}
-        tags[str(slug)] = TagInfo(
-            str(slug), str(info.get("name") or slug), str(info.get("description") or "")
-        )
+    shown = str(path)
     config = Config(
         root=root,
-        sources_dir=root / raw.get("sources_dir", "sources"),
-        topics_dir=root / raw.get("topics_dir", "topics"),
-        docs_dir=root / raw.get("docs_dir", "docs"),
-        site_dir=root / raw.get("site_dir", "site"),
-        tags=tags,
-        merge=_groups(raw.get("merge"), "merge", problems, str(path)),
-        keep_apart=_groups(raw.get("keep_apart"), "keep_apart", problems, str(path)),
+        sources_dir=root / _folder(raw, "sources_dir", problems, shown),
+        topics_dir=root / _folder(raw, "topics_dir", problems, shown),
+        docs_dir=root / _folder(raw, "docs_dir", problems, shown),
+        site_dir=root / _folder(raw, "site_dir", problems, shown),
+        tags=_tags(raw.get("tags") or {}, problems, shown),
+        merge=_groups(raw.get("merge"), "merge", problems, shown),
+        keep_apart=_groups(raw.get("keep_apart"), "keep_apart", problems, shown),
     )
     if problems:
         raise InputError(problems)

@@ -5,7 +5,9 @@ run each front matter key and each body section is merged three ways: what the i
 generated last time (base), what is on disk (the editor's), and what it generates now.
 An untouched unit takes the new text; an edited one keeps the editor's; where both
 changed, the editor's stays and the conflict is reported. Slugs are remembered per source
-entry, so a topic keeps its file name whatever happens to its title.
+entry, so a topic keeps its file name whatever happens to its title; a topic merged into
+another leaves a redirect. Nothing is written until everything is computed, and then all
+at once (:func:`kbgen.store.write_files`).
 """
 
 from __future__ import annotations
@@ -49,12 +51,14 @@ class ImportResult:
     conflicts: list[str] = field(default_factory=list)
     """``slug: unit`` where both the editor and the sources changed the same part."""
     redirects: dict[str, str] = field(default_factory=dict)
+    """Old slug → the slug of the topic it was merged into."""
 
 
 _TABLES = ("slugs", "lines", "generated", "redirects")
 
 
 def _str_map(table: object) -> dict[str, str] | None:
+    """``table`` if it maps strings to strings, else None."""
     if isinstance(table, dict) and all(
         isinstance(k, str) and isinstance(v, str) for k, v in table.items()
     ):
@@ -64,6 +68,8 @@ def _str_map(table: object) -> dict[str, str] | None:
 
 @dataclass
 class _State:
+    """What the last import did, kept in ``topics/.import-state.json``."""
+
     slugs: dict[str, str] = field(default_factory=dict)
     """Entry identity (``file::name key``) → slug."""
     lines: dict[str, str] = field(default_factory=dict)
@@ -82,8 +88,8 @@ class _State:
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             message = f"unreadable import state ({exc}); delete it to import afresh"
             raise InputError([Problem(str(path), 1, message)]) from exc
-        tables = [_str_map(raw.get(k, {})) if isinstance(raw, dict) else None for k in _TABLES]
-        state = cls(*tables) if all(t is not None for t in tables) else None
+        tables = [_str_map(raw.get(k, {})) for k in _TABLES] if isinstance(raw, dict) else [None]
+        state = None if None in tables else cls(*tables)
         if state is None or not state.safe():
             message = "unreadable import state: not the tables of slugs kbgen writes"
             raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
@@ -210,17 +216,18 @@ def assign_slugs(groups: list[Group], state: _State) -> list[str]:
         if slugs[g] is None and slug not in assigned:
             slugs[g] = slug
             assigned.add(slug)
-    reserved = set(state.generated) | set(state.redirects)
+    taken = assigned | set(state.generated) | set(state.redirects)
     for g, group in enumerate(groups):
         if slugs[g] is None:
-            preferred = topic_slug(_choose_title(group))
+            slug = topic_slug(_choose_title(group))
             # A merge undone: the redirect this topic left behind, into the topic its
             # entries were merged with, becomes its page again.
-            if preferred not in assigned and state.redirects.get(preferred) in strong[g]:
-                slugs[g] = preferred
-            else:
-                slugs[g] = unique_slug(preferred, assigned | reserved)
-            assigned.add(slugs[g])
+            merged_into = state.redirects.get(slug)
+            if slug in assigned or merged_into is None or merged_into not in strong[g]:
+                slug = unique_slug(slug, taken)
+            slugs[g] = slug
+            assigned.add(slug)
+            taken.add(slug)
     return [s for s in slugs if s is not None]
 
 
@@ -316,41 +323,44 @@ def run_import(config: Config) -> ImportResult:
     ]
     result.decisions += drop_shared_aliases(topics)
     changes: dict[str, str | None] = {}
-    new_state = _State()
-    ambiguous: set[str] = set()
-    for g, (group, topic) in enumerate(zip(groups, topics, strict=True)):
-        slug = slugs[g]
+    new_state = _State(*_remember(groups, slugs))
+    for group, topic in zip(groups, topics, strict=True):
         new = dump_topic(topic)
-        mine = _read(config.topics_dir / f"{slug}.md")
-        text, conflicts = merge_three_way(state.generated.get(slug), mine, new)
-        result.conflicts += [f"{slug}: {unit}" for unit in conflicts]
+        mine = _read(config.topics_dir / f"{topic.slug}.md")
+        text, conflicts = merge_three_way(state.generated.get(topic.slug), mine, new)
+        result.conflicts += [f"{topic.slug}: {unit}" for unit in conflicts]
         if text != mine:
-            changes[f"{slug}.md"] = text
-            result.written.append(slug)
-        new_state.generated[slug] = new
-        result.topics[slug] = group.refs
-        for e in [*group.entries, *group.notes]:
-            new_state.slugs.setdefault(_identity(e), slug)
-            if new_state.slugs[_identity(e)] != slug:
-                ambiguous.add(_identity(e))
-            new_state.lines[str(e.ref)] = slug
-    # An identity two topics share (equal titles kept apart) says nothing: lines decide.
-    for identity in ambiguous:
-        del new_state.slugs[identity]
+            changes[f"{topic.slug}.md"] = text
+            result.written.append(topic.slug)
+        new_state.generated[topic.slug] = new
+        result.topics[topic.slug] = group.refs
     retired, kept = _stale(config.topics_dir, state, set(slugs))
     result.conflicts += [f"{slug}: whole file (no source entry is left in it)" for slug in kept]
     for slug in retired:
         if (config.topics_dir / f"{slug}.md").exists():
             changes[f"{slug}.md"] = None
             result.written.append(slug)
-    live = set(slugs) | set(kept)
     moved = _successors(groups, slugs, state)
-    new_state.redirects = _redirects(state.redirects, retired, live, moved)
+    new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(kept), moved)
     if changes or new_state.dump() != _read(state_path):
         changes[STATE_FILE] = new_state.dump()
     write_files(config.topics_dir, changes)
     result.redirects = new_state.redirects
     return result
+
+
+def _remember(groups: list[Group], slugs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Entry identity → slug, and ``file:line`` → slug, for the next import.
+
+    An identity two topics share (equal titles kept apart) says nothing: lines decide.
+    """
+    owners: dict[str, set[str]] = {}
+    lines = {}
+    for group, slug in zip(groups, slugs, strict=True):
+        for e in [*group.entries, *group.notes]:
+            owners.setdefault(_identity(e), set()).add(slug)
+            lines[str(e.ref)] = slug
+    return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}, lines
 
 
 def _read(path: Path) -> str | None:

@@ -261,7 +261,8 @@ def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Dec
     ]
     for entry in advice:
         text = entry.section("What")
-        hits = [(pos, -len(name), g) for name, g in candidates if (pos := _mentions(text, name)) >= 0]
+        found = ((_mentions(text, name), name, g) for name, g in candidates)
+        hits = [(pos, -len(name), g) for pos, name, g in found if pos >= 0]
         if hits:
             g = min(hits)[2]
             groups[g].notes.append(entry)

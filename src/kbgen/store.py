@@ -193,6 +193,13 @@ def _scalar(value: object) -> str:
     return _yaml_scalar(value)
 
 
+def _source(ref: SourceRef) -> str:
+    """``{file: NAME, line: N}``, the name quoted as a flow mapping needs (``a[1].txt``)."""
+    if _plain(ref.file):
+        return f"{{file: {ref.file}, line: {ref.line}}}"
+    return _yaml_scalar({"file": ref.file, "line": ref.line})
+
+
 def dump_topic(topic: Topic) -> str:
     """Serialise a topic as front matter plus body, deterministically."""
     lines = ["---", f"title: {_scalar(topic.title)}"]
@@ -200,7 +207,7 @@ def dump_topic(topic: Topic) -> str:
         lines.append(f"aliases: {_scalar(list(topic.aliases))}")
     lines.append(f"tags: {_scalar(list(topic.tags))}")
     lines.append("sources:" if topic.sources else "sources: []")
-    lines += [f"  - {{file: {_scalar(s.file)}, line: {s.line}}}" for s in topic.sources]
+    lines += [f"  - {_source(s)}" for s in topic.sources]
     if topic.related:
         lines.append(f"related: {_scalar(list(topic.related))}")
     for key, value in topic.extra.items():

@@ -100,7 +100,7 @@ def _entry(
     problems: list[Problem],
 ) -> Entry:
     number, text = bullet
-    name, summary = (_DASH.split(text, maxsplit=1) + [""])[:2]
+    name, summary = [*_DASH.split(text, maxsplit=1), ""][:2]
     name, summary = name.strip(), summary.strip()
     ref = SourceRef(file, number)
     if advice:
