@@ -29,6 +29,7 @@ SEED_TARGET_S = 2.0
 LINEAR_TOLERANCE = 1.3
 """Time per entry may grow by this factor from the smallest to the largest synthetic size."""
 
+# fmt: off
 MODIFIERS = (
     "Sparse", "Dense", "Adaptive", "Latent", "Contrastive", "Residual", "Gated", "Quantized",
     "Distilled", "Recurrent", "Causal", "Masked", "Rotary", "Federated", "Robust", "Spectral",
@@ -45,6 +46,7 @@ AREAS = (
     "Parameter-Efficient Fine-Tuning (PEFT)", "Training & Optimization", "Reasoning & Alignment",
     "Inference & Efficiency", "Architectures & Building Blocks", "Systems & Parallelism",
 )
+# fmt: on
 DESCRIPTIONS = (
     "{lower} reduces the cost of training by reusing work across steps.",
     "An approach that trades a little accuracy for a large gain in throughput.",

@@ -155,3 +155,17 @@ def test_broken_topic_file_fails_generation_listing_every_problem(small):
     text = str(info.value)
     assert "broken.md:2: invalid YAML front matter" in text
     assert "no-what.md" in text and "no `## What`" in text
+
+
+def test_a_broken_import_state_fails_the_build_with_its_file(small, capsys):
+    run_import(small)
+    state = small.topics_dir / ".import-state.json"
+    state.write_text('{"redirects": 5}')
+    assert main(["--project", str(small.root), "build"]) == 1
+    assert f"{state}:1: unreadable import state" in capsys.readouterr().err
+
+
+def test_an_unwritable_report_path_is_an_error_not_a_traceback(small, capsys):
+    target = small.root / "no-such-folder" / "report.md"
+    assert main(["--project", str(small.root), "import", "--report", str(target)]) == 1
+    assert "error:" in capsys.readouterr().err

@@ -390,3 +390,17 @@ def test_reader_never_raises(body: str) -> None:
     entries, problems = parse(f"Tag: x\n1 topic(s)\n- {body}\n")
     assert entries and all(e.title and e.section("What") for e in entries)
     assert all(p.severity == "warning" for p in problems)
+
+
+def test_odd_bullets_are_read_with_a_warning_and_other_lines_are_reported() -> None:
+    text = (
+        "Tag: t\n2 topic(s)\n* Weight TyingWeight tying shares a matrix.\n"
+        "  - Pruning (Structured)Pruning removes weights.\nstray prose line\n"
+    )
+    entries, problems = TaggedListReader().parse(text, "odd.txt")
+    assert [e.title for e in entries] == ["Weight Tying", "Pruning (Structured)"]
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "entry bullet is not `- `; read as an entry"),
+        (4, "entry bullet is not `- `; read as an entry"),
+        (5, "ignored: not a `- ` entry, `Tag:` or count line"),
+    ]

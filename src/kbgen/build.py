@@ -14,7 +14,6 @@ it did not generate.
 from __future__ import annotations
 
 import importlib.resources
-import json
 import os
 from collections import Counter
 from dataclasses import dataclass
@@ -23,8 +22,8 @@ from pathlib import Path
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
 from kbgen.exceptions import BuildError, InputError
-from kbgen.exports import inventory, topic_record, topics_json
-from kbgen.importer import STATE_FILE
+from kbgen.exports import inventory, topic_records, topics_json
+from kbgen.importer import merged_redirects
 from kbgen.records import Topic
 from kbgen.render import build_pages, template_env
 from kbgen.search_index import browse_index
@@ -87,17 +86,6 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
     return dict(sorted(redirects.items()))
 
 
-def _merged_redirects(config: Config) -> dict[str, str]:
-    """Slugs of topics the import merged into others (from its state file)."""
-    path = config.topics_dir / STATE_FILE
-    if not path.exists():
-        return {}
-    try:
-        return dict(json.loads(path.read_text(encoding="utf-8")).get("redirects", {}))
-    except (ValueError, AttributeError):
-        return {}
-
-
 def _asset(name: str) -> bytes:
     return importlib.resources.files("kbgen").joinpath("templates", name).read_bytes()
 
@@ -113,14 +101,14 @@ def render_site(config: Config, topics: list[Topic], site_name: str) -> dict[str
         files[f"topics/{slug}.md"] = text.encode()
     redirect = env.get_template("redirect.html.j2")
     by_slug = {t.slug: t for t in topics}
-    redirects = redirect_map(topics, _merged_redirects(config))
+    redirects = redirect_map(topics, merged_redirects(config.topics_dir))
     for old, new in redirects.items():
         files[f"topics/{old}/index.html"] = redirect.render(
             topic=by_slug[new], target=f"../{new}/"
         ).encode()
     counts = Counter(tag for t in topics for tag in t.tags)
     used_tags = [info for slug, info in tags.items() if counts[slug]]
-    records = [topic_record(t) for t in sorted(topics, key=lambda t: t.slug)]
+    records = topic_records(topics)
     context = {
         "site_name": site_name,
         "topics": sorted(topics, key=lambda t: (t.title.casefold(), t.slug)),
@@ -136,8 +124,8 @@ def render_site(config: Config, topics: list[Topic], site_name: str) -> dict[str
     files["assets/kbgen/browse-index.json"] = browse_index(
         records, {t.slug: t.name for t in used_tags}
     ).encode()
-    files["topics.json"] = topics_json(topics, site_name).encode()
-    files["objects.inv"] = inventory(topics, site_name)
+    files["topics.json"] = topics_json(topics, site_name, records=records).encode()
+    files["objects.inv"] = inventory(topics, site_name, records=records)
     return files
 
 
@@ -157,11 +145,14 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
         ):
             raise BuildError(f"{path}: a hand-written page has a name kbgen generates; rename it")
     written = removed = 0
+    folders: set[Path] = set()
     for relative, data in sorted(files.items()):
         path = docs_dir / relative
         if path.is_file() and path.read_bytes() == data:
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
         tmp = path.with_name(f".{path.name}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -169,3 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     except KbgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1

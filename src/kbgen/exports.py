@@ -211,16 +211,26 @@ def topic_records(topics: list[Topic]) -> list[TopicRecord]:
     return [topic_record(t) for t in sorted(topics, key=lambda t: t.slug)]
 
 
-def topics_json(topics: list[Topic], site_name: str, site_url: str = "") -> str:
-    """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root."""
+def topics_json(
+    topics: list[Topic],
+    site_name: str,
+    site_url: str = "",
+    records: list[TopicRecord] | None = None,
+) -> str:
+    """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root.
+
+    ``records``, when the caller has them already, are :func:`topic_records` of ``topics``.
+    """
     data: dict[str, object] = {"version": FORMAT_VERSION, "site_name": site_name}
     if site_url:
         data["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
-    data["topics"] = [asdict(r) for r in topic_records(topics)]
+    data["topics"] = [asdict(r) for r in records or topic_records(topics)]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def inventory(topics: list[Topic], project: str) -> bytes:
+def inventory(
+    topics: list[Topic], project: str, records: list[TopicRecord] | None = None
+) -> bytes:
     """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per unambiguous title and alias.
 
     Sphinx matches ``:term:`` targets case-insensitively, so names are stored lower-cased
@@ -228,7 +238,7 @@ def inventory(topics: list[Topic], project: str) -> bytes:
     points there; a name that is only an alias points at its topic unless several topics
     share it, in which case it is left out rather than pointing at an arbitrary one.
     """
-    records = topic_records(topics)
+    records = records or topic_records(topics)
     index = NameIndex([asdict(r) for r in records])
     inv = soi.Inventory()
     inv.project, inv.version = project, ""

@@ -112,8 +112,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             return context
         title = html.unescape(str(page.meta.get("title", page.title)))
         full, endings = search_names([title, *map(str, names)])
-        for entry in search.search_index.entries:
-            if entry["location"] == page.url:
+        # The search plugin has just appended this page's entries: walk back over them only.
+        url, entries = page.url, search.search_index.entries
+        for entry in reversed(entries):
+            if not entry["location"].startswith(url):
+                break
+            if entry["location"] == url:
                 entry["names"], entry["endings"] = full, endings
         return context
 

@@ -31,6 +31,9 @@ _GREEK = dict(
 )
 
 
+_GREEK_WORDS = str.maketrans({letter: f" {name} " for letter, name in _GREEK.items()})
+_UNSAFE = RESERVED | WINDOWS_DEVICES
+
 _DASHES = re.compile("[\u2010-\u2015\u2212\u00ad]")
 
 
@@ -41,7 +44,7 @@ def plain_dashes(text: str) -> str:
 
 def slugify(text: str) -> str:
     """Lowercase ASCII words joined by hyphens; ``""`` when nothing of ``text`` survives."""
-    text = "".join(f" {_GREEK[c]} " if c in _GREEK else c for c in plain_dashes(text).lower())
+    text = plain_dashes(text).lower().translate(_GREEK_WORDS)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", text)
     slug = ""
@@ -55,7 +58,7 @@ def slugify(text: str) -> str:
 def topic_slug(title: str) -> str:
     """A topic's preferred slug: its title without parenthetical asides, made safe."""
     base = slugify(re.sub(r"\([^)]*\)", " ", title)) or slugify(title) or "topic"
-    return f"{base}-topic" if base in RESERVED | WINDOWS_DEVICES else base
+    return f"{base}-topic" if base in _UNSAFE else base
 
 
 def unique_slug(preferred: str, taken: set[str]) -> str:

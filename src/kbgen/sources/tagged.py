@@ -19,6 +19,7 @@ from kbgen.exceptions import Problem
 from kbgen.records import Entry, Section, SourceRef
 from kbgen.slugs import slugify
 
+_BULLET = re.compile(r"^\s*[-*•]\s+(.*)$")
 _COUNT = re.compile(r"^(\d+)\s+topic\(s\)\s*$")
 
 MAX_TITLE = 160
@@ -290,30 +291,28 @@ class TaggedListReader:
         problems: list[Problem] = []
         tag, count, count_line = "", None, 0
         for number, line in enumerate(text.split("\n"), start=1):
-            if line.startswith("Tag:") and not tag:
-                tag = slugify(line[4:])
+            bullet = _BULLET.match(line)
+            if line.startswith("Tag:"):
+                if tag:
+                    problems.append(
+                        Problem(file, number, "second `Tag:` header ignored", "warning")
+                    )
+                else:
+                    tag = slugify(line[4:])
             elif (m := _COUNT.match(line.strip())) and count is None:
                 count, count_line = int(m.group(1)), number
-            elif line.startswith("- "):
-                title, description = split_title(line[2:])
-                if not title:
-                    title = f"Untitled entry at line {number}"
-                if not description:
+            elif bullet:
+                if not line.startswith("- "):
                     problems.append(
                         Problem(
-                            file,
-                            number,
-                            "no description found: the whole line is the title",
-                            "warning",
+                            file, number, "entry bullet is not `- `; read as an entry", "warning"
                         )
                     )
-                    description = title
-                entries.append(
-                    Entry(
-                        title,
-                        SourceRef(file, number),
-                        (Section("What", description),),
-                        (tag,) if tag else (),
+                entries.append(self._entry(bullet.group(1), file, number, tag, problems))
+            elif line.strip():
+                problems.append(
+                    Problem(
+                        file, number, "ignored: not a `- ` entry, `Tag:` or count line", "warning"
                     )
                 )
         if count is not None and count != len(entries):
@@ -326,3 +325,22 @@ class TaggedListReader:
                 )
             )
         return entries, problems
+
+    @staticmethod
+    def _entry(text: str, file: str, number: int, tag: str, problems: list[Problem]) -> Entry:
+        """One entry from the text after its bullet; a missing part falls back with a warning."""
+        title, description = split_title(text)
+        if not title:
+            problems.append(
+                Problem(file, number, "empty entry: no title or description", "warning")
+            )
+            title = f"Untitled entry at line {number}"
+        elif not description:
+            message = "no description found: the whole line is the title"
+            problems.append(Problem(file, number, message, "warning"))
+        return Entry(
+            title,
+            SourceRef(file, number),
+            (Section("What", description or title),),
+            (tag,) if tag else (),
+        )
