@@ -435,3 +435,8 @@ def format_report(result: ImportResult) -> str:
     landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
     out += [f"- {ref} → {slug}" for ref, slug in landed]
     return "\n".join(out) + "\n"
+
+
+def merged_redirects(topics_dir: Path) -> dict[str, str]:
+    """Old slug → slug of the topic it was merged into, from the last import's state."""
+    return dict(_State.load(topics_dir / STATE_FILE).redirects)
