@@ -9,6 +9,7 @@ import pytest
 import kbgen.publish as publish
 from kbgen.build import generate, redirect_map
 from kbgen.cli import main
+from kbgen.config import load_config
 from kbgen.exceptions import BuildError, InputError
 from kbgen.importer import run_import
 from kbgen.publish import build_site
@@ -169,3 +170,16 @@ def test_an_unwritable_report_path_is_an_error_not_a_traceback(small, capsys):
     target = small.root / "no-such-folder" / "report.md"
     assert main(["--project", str(small.root), "import", "--report", str(target)]) == 1
     assert "error:" in capsys.readouterr().err
+
+
+def test_a_topic_merged_into_another_leaves_a_redirect_page(small):
+    run_import(small)
+    build_site(small)
+    assert (small.site_dir / "topics/speculative-decoding/index.html").is_file()
+    merge = '\nmerge:\n  - ["Key-Value Caching (KV Cache)", "Speculative Decoding"]\n'
+    (small.root / "kbgen.yml").write_text(CONFIG + merge)
+    config = load_config(small.root)
+    run_import(config)
+    build_site(config)
+    stub = (config.site_dir / "topics/speculative-decoding/index.html").read_text()
+    assert "url=../key-value-caching/" in stub
