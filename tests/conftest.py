@@ -14,6 +14,7 @@ from tests.sitekit import (
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
+    free_port,
     make_site_project,
     require_chromium,
     serve_directory,
@@ -33,8 +34,12 @@ class BuiltSite:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     config = make_site_project(tmp_path_factory.mktemp("site-project"))
-    build_site(config)
-    with serve_directory(config.site_dir) as url:
+    port = free_port()
+    # site_url as deployed: Material's instant navigation needs it to match the server.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KBGEN_SITE_URL", f"http://127.0.0.1:{port}/")
+        build_site(config)
+    with serve_directory(config.site_dir, port) as url:
         yield BuiltSite(config, config.site_dir, url)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.sitekit import make_site_project
+from tests.sitekit import free_port, make_site_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -19,12 +18,6 @@ NOTES = """## Inference & Efficiency
   [What] A small model drafts tokens that a large model verifies.
   [Use When] Latency matters.
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_for(url: str, seconds: float = 60) -> None:
@@ -40,7 +33,7 @@ def _wait_for(url: str, seconds: float = 60) -> None:
 
 def test_editing_a_topic_reloads_the_page(tmp_path, browser):
     config = make_site_project(tmp_path, {"notes.md": NOTES})
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,

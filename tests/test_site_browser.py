@@ -195,3 +195,15 @@ def test_no_request_leaves_the_site_and_no_console_error(built_site, watched):
     outside = [u for u in watched.requests if urlparse(u).netloc not in (host, "")]
     assert outside == []
     assert watched.errors == []
+
+
+def test_links_use_instant_navigation(built_site, watched):
+    page = watched.page
+    page.goto(built_site.url + "topics/" + _slug_of(built_site, "LoRA") + "/")
+    page.evaluate("window.kbMarker = 'still here'")
+    page.locator("h2#what ~ p a[href*='/topics/']").first.click()
+    page.wait_for_function("() => !location.pathname.includes('low-rank-adaptation')")
+    page.wait_for_selector("h2#what")
+    # A whole-page load would have dropped the marker.
+    assert page.evaluate("window.kbMarker") == "still here"
+    assert watched.errors == []
