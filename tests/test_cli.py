@@ -44,7 +44,9 @@ def test_check_failure_prints_file_and_line(tmp_path: Path, capsys: pytest.Captu
     assert f"{tmp_path / 'topics' / 'beta.md'}:2: name `Beta` is already used by alpha.md" in err
 
 
-def test_unreadable_source_is_an_error_naming_the_file(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_unreadable_source_is_an_error_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     make_project(tmp_path, {"notes.md": "just some prose\n"})
     assert main(["--project", str(tmp_path), "import"]) == 1
     assert "notes.md:1: unrecognised glossary format" in capsys.readouterr().err

@@ -126,6 +126,21 @@ def test_fixture_broken_input_is_reported_not_raised() -> None:
     assert epsilon.section("What") == "```python\n# inside an unclosed fence\n## Zeta\n```"
 
 
+def test_fixture_entries_record_their_top_level_area() -> None:
+    def areas(name: str) -> dict[str, str]:
+        entries, _ = READER.parse((FIXTURES / name).read_text(encoding="utf-8"), name)
+        return {e.title: e.area for e in entries}
+
+    # Emoji go; a `##` technique is its own area; `Part N:` is dropped.
+    guide = areas("guide.md")
+    assert guide["Large Language Models (LLMs)"] == "Large Language Models (LLMs)"
+    assert guide["Chain-of-Thought (CoT) Prompting"] == "Large Language Models (LLMs)"
+    assert guide["HyDE (Hypothetical Document Embeddings)"].startswith("Retrieval-Augmented")
+    reference = areas("reference.md")
+    assert reference["Supervised Fine-Tuning (SFT)"] == "Core Paradigms"
+    assert reference["LoRA (Low-Rank Adaptation)"] == "Fine-Tuning"
+
+
 # Titles and section names
 
 
@@ -376,3 +391,22 @@ def test_any_markdown_parses_without_raising(lines: list[str]) -> None:
     count = text.count("\n") + 2
     assert all(1 <= e.ref.line <= count for e in entries)
     assert all(p.path == "f.md" and 0 <= p.line <= count for p in problems)
+
+
+def test_real_guides_record_their_part_as_area() -> None:
+    modern = {e.area for e in _read(MODERN)[0]}
+    assert modern == {
+        "Large Language Models (LLMs)",
+        "Diffusion Models",
+        "Vision Transformers",
+        "Retrieval-Augmented Generation (RAG)",
+        "Mixture of Experts (MoE)",
+        "Constitutional AI and RLHF",
+        "Model Quantization",
+        "Multimodal Models",
+        "Efficient Training Techniques",
+        "Emerging Architectures",
+    }
+    reference = {e.title: e.area for e in _read(REFERENCE)[0]}
+    assert reference["LoRA (Low-Rank Adaptation)"] == "Fine-Tuning Techniques"
+    assert reference["Lookahead Optimizer"] == "Additional Niche & Specialized Techniques"

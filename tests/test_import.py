@@ -17,7 +17,7 @@ from kbgen.config import load_config
 from kbgen.importer import format_report, run_import
 from kbgen.sources import read_sources
 from kbgen.store import load_topics, parse_body
-from tests.helpers import make_project, snapshot
+from tests.helpers import ROOT, make_project, snapshot
 from tests.test_hostile_sources import CASES as HOSTILE
 
 NOTES = """## Area One
@@ -36,11 +36,44 @@ GUIDE_LIKE = """## Area Two
 """
 
 
+AREA_GUIDE = """# Guide
+
+## ⚡ Part 1: Model Quantization
+
+### 1.1 GPTQ (GPT Quantization)
+
+**What It Is**: Post-training 4-bit quantization.
+
+## Odd Corner
+
+### LoRA (Low-Rank Adaptation)
+
+**What It Is**: Low-rank updates.
+"""
+AREA_NOTES = """## Parameter-Efficient Fine-Tuning
+- LoRA / DoRA — low-rank updates.
+  [What] Factorized updates.
+"""
+AREA_CONFIG = """tags:
+  inference-efficiency:
+    name: Inference & Efficiency
+    areas: [Quantization]
+  parameter-efficient-fine-tuning:
+    name: Parameter-Efficient Fine-Tuning
+"""
+
+
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory):
-    """The real seeds imported once into a scratch project."""
-    config = make_project(tmp_path_factory.mktemp("real"))
+    """The real seeds imported once into a scratch project configured as this one."""
+    config_text = (ROOT / "kbgen.yml").read_text(encoding="utf-8")
+    config = make_project(tmp_path_factory.mktemp("real"), config=config_text)
     return config, run_import(config)
+
+
+def by_name(config) -> dict:
+    """Every topic under each of its names."""
+    return {name: t for t in topics_by_slug(config).values() for name in t.names}
 
 
 def topics_by_slug(config) -> dict:
@@ -87,6 +120,60 @@ def test_real_acronym_collisions_stay_apart(real) -> None:
     config, _ = real
     titles = [t.title for t in topics_by_slug(config).values()]
     assert sum("SAM" in t for t in titles) >= 2
+
+
+def test_real_merges_of_spellings_and_qualifiers(real) -> None:
+    config, _ = real
+    topics = by_name(config)
+
+    def same(a: str, b: str) -> bool:
+        return topics[a].slug == topics[b].slug
+
+    assert same("Flash Attention", "FlashAttention")
+    assert same("Adam Optimizer", "Adam (Adaptive Moment Estimation)")
+    assert same("AdamW Optimizer", "AdamW (Adam Weight Decay)")
+    assert same("Original ViT (Vision Transformer)", "Vision Transformer (ViT)")
+    assert not same("Adam Optimizer", "AdamW Optimizer")
+    assert not same("Distributed Computing (ML Training)", "Memory Optimization (ML Training)")
+    sparse = "Sparse Autoencoder (Mechanistic Interpretability)"
+    assert not same(sparse, "Mechanistic Interpretability")
+
+
+def test_real_areas_tag_the_guides_and_the_topics_combined_entries_name(real) -> None:
+    config, result = real
+    topics = by_name(config)
+    assert "parameter-efficient-fine-tuning" in topics["LoRA"].tags
+    assert "inference-efficiency" in topics["GPTQ (GPT Quantization)"].tags
+    # PagedAttention has no area of its own: `KV‑Cache / PagedAttention / Flash‑Decoding` does.
+    assert "inference-efficiency" in topics["PagedAttention"].tags
+    assert "systems-parallelism" in topics["Fully Sharded Data Parallel (FSDP)"].tags
+    untagged = [t for t in topics_by_slug(config).values() if not t.tags]
+    assert len(untagged) <= 80  # 114 before guide areas were mapped; 77 measured
+    assert "- modern-ml-techniques-2024-2025.md: Large Language Models (LLMs)" in format_report(
+        result
+    )
+
+
+def test_areas_map_to_configured_tags_and_lend_them_to_named_topics(tmp_path: Path) -> None:
+    sources = {"guide.md": AREA_GUIDE, "notes.md": AREA_NOTES}
+    config = make_project(tmp_path, sources, AREA_CONFIG)
+    result = run_import(config)
+    tags = {t.title: t.tags for t in topics_by_slug(config).values()}
+    assert tags == {
+        "GPTQ (GPT Quantization)": ["inference-efficiency"],
+        # No tag from its own area; the one of `LoRA / DoRA`, which names it.
+        "LoRA (Low-Rank Adaptation)": ["parameter-efficient-fine-tuning"],
+        "LoRA / DoRA": ["parameter-efficient-fine-tuning"],
+    }
+    assert run_check(config)[1] == []
+    assert result.unmapped_areas == ["guide.md: Odd Corner"]
+    assert "## Unmapped areas (1)" in format_report(result)
+
+
+def test_without_configured_tags_areas_add_no_tag(tmp_path: Path) -> None:
+    config = make_project(tmp_path, {"guide.md": AREA_GUIDE})
+    run_import(config)
+    assert all(t.tags == [] for t in topics_by_slug(config).values())
 
 
 def test_report_accounts_for_every_entry(real) -> None:

@@ -33,8 +33,17 @@ def test_name_key_ignores_case_hyphens_and_plurals(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("RAG", True), ("LoRA", True), ("vLLM", True), ("DINOv2", True), ("IA³", True),
-     ("Dropout", False), ("Structured/Unstructured", False), ("low rank", False), ("1-3", False)],
+    [
+        ("RAG", True),
+        ("LoRA", True),
+        ("vLLM", True),
+        ("DINOv2", True),
+        ("IA³", True),
+        ("Dropout", False),
+        ("Structured/Unstructured", False),
+        ("low rank", False),
+        ("1-3", False),
+    ],
 )
 def test_is_acronym(name: str, expected: bool) -> None:
     assert is_acronym(name) is expected
@@ -129,3 +138,63 @@ def test_advice_is_attached_to_exactly_one_named_topic() -> None:
 def test_name_keys_keep_the_symbols_that_make_a_name() -> None:
     assert len({name_key(n) for n in ["C", "C++", "C#"]}) == 3
     assert name_key("Constitutional Classifiers++") != name_key("Constitutional Classifiers")
+
+
+@pytest.mark.parametrize(
+    "titles",
+    [
+        ["Vision Transformer (ViT)", "Original ViT (Vision Transformer)"],
+        ["Mamba (State Space Models)", "State-Space Models (Mamba/RWKV)"],
+        ["FlashAttention", "Flash Attention"],
+        ["Adam Optimizer", "Adam (Adaptive Moment Estimation)", "Adam"],
+        ["AdamW Optimizer", "AdamW (Adam Weight Decay)"],
+    ],
+)
+def test_spellings_of_one_name_merge(titles: list[str]) -> None:
+    assert grouped(titles) == [set(titles)]
+
+
+@pytest.mark.parametrize(
+    ("titles", "expected"),
+    [
+        # A parenthetical after a name of several words qualifies it.
+        (["Distributed Computing (ML Training)", "Memory Optimization (ML Training)"], 2),
+        (["Mechanistic Interpretability", "Sparse Autoencoder (Mechanistic Interpretability)"], 2),
+        # A generic head word is ignored only for a name spelled out somewhere.
+        (
+            [
+                "Adam Optimizer",
+                "Adam (Adaptive Moment Estimation)",
+                "AdamW Optimizer",
+                "AdamW (Adam Weight Decay)",
+            ],
+            2,
+        ),
+        (["Alpha Method", "Alpha"], 2),
+        (
+            [
+                "IPO (Identity Preference Optimization)",
+                "IPO (Iterative Preference Optimization)",
+                "IPO Method",
+            ],
+            3,
+        ),
+    ],
+)
+def test_qualifiers_and_head_words_do_not_merge_different_concepts(
+    titles: list[str], expected: int
+) -> None:
+    assert len(grouped(titles)) == expected
+
+
+def test_only_acronyms_made_of_words_are_long_names() -> None:
+    assert parse_names("FlashAttention").longs == {"flashattention"}
+    assert parse_names("DeepSpeed").longs == {"deepspeed"}
+    for short in ("SAM", "IPO", "LoRA", "DoRA", "vLLM", "DINOv2"):
+        assert parse_names(short).longs == set(), short
+
+
+def test_a_qualifier_is_kept_as_an_other_spelling() -> None:
+    names = parse_names("Distributed Computing (ML Training)")
+    assert names.longs == {"distributedcomputing"}
+    assert names.expansions == ("Distributed Computing", "ML Training")

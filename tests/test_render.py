@@ -142,7 +142,7 @@ def test_topic_page_layout(pages: dict[str, str]) -> None:
         for s in ("# Low-Rank", "Also known as", "kb-tags", "## What", "## How", "## Pitfalls")
     ]
     assert order == sorted(order)
-    assert "!!! warning \"\"\n\n    Rank too low." in page
+    assert '!!! warning ""\n\n    Rank too low.' in page
     assert "[PEFT & Friends](../tags.md#tag:peft--friends)" in page
     assert "## Related topics" in page and "- [QLoRA](qlora.md)" in page
     assert "hide:\n- navigation\n- tags" in page

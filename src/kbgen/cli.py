@@ -62,8 +62,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     ensure_topics(config)
     docs_dir, site_name = mkdocs_settings(config)
     done = generate(config, docs_dir, site_name)
-    print(f"{done.topics} topics, {done.redirects} redirects: {done.written} files written, "
-          f"{done.removed} removed in {docs_dir}")
+    print(
+        f"{done.topics} topics, {done.redirects} redirects: {done.written} files written, "
+        f"{done.removed} removed in {docs_dir}"
+    )
     return 0
 
 

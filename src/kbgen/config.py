@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +11,13 @@ import yaml
 from kbgen.exceptions import InputError, Problem
 
 CONFIG_FILE = "kbgen.yml"
+_TAG_KEYS = ("name", "description", "areas")
+_EXPECTED = ", ".join(_TAG_KEYS)
+
+
+def _words(text: str) -> str:
+    """Lower-case words of ``text`` joined by single spaces: punctuation and case ignored."""
+    return " ".join(re.findall(r"[^\W_]+", text.lower()))
 
 
 @dataclass(frozen=True)
@@ -22,6 +30,22 @@ class TagInfo:
     """Display name, e.g. ``Parameter-Efficient Fine-Tuning (PEFT)``."""
     description: str = ""
     """One line shown on the home page."""
+    areas: tuple[str, ...] = ()
+    """Source area headings, or words in them, whose entries ``kbgen import`` gives this tag."""
+
+    def covers(self, area: str) -> bool:
+        """Whether entries under the area heading ``area`` get this tag.
+
+        They do when the heading is the tag's name or slug, or holds one of :attr:`areas`
+        as whole words; case and punctuation are ignored (``Quantization`` covers ``⚡ Model
+        Quantization``).
+        """
+        words = _words(area)
+        if not words:
+            return False
+        return words in (_words(self.name), _words(self.slug)) or any(
+            f" {_words(a)} " in f" {words} " for a in self.areas
+        )
 
 
 @dataclass(frozen=True)
@@ -45,9 +69,39 @@ class Config:
     keep_apart: tuple[tuple[str, ...], ...] = ()
     """Groups of entry titles an editor forbids merging with each other."""
 
+    def area_tags(self, area: str) -> tuple[str, ...]:
+        """The allowed tags that cover the area heading ``area`` (:meth:`TagInfo.covers`)."""
+        return tuple(slug for slug, info in self.tags.items() if info.covers(area))
+
+
+class _Lines:
+    """Where each value of ``kbgen.yml`` starts, for problems that name a line."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.path = path
+        self.starts: dict[tuple[str, ...], int] = {}
+        self._walk(yaml.compose(text), ())
+
+    def _walk(self, node: yaml.Node | None, at: tuple[str, ...]) -> None:
+        if node is None:
+            return
+        self.starts[at] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                self._walk(value, (*at, str(key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*at, str(index)))
+
+    def problem(self, at: tuple[str, ...], message: str) -> Problem:
+        """A problem at the value ``at`` (keys from the top), or its nearest enclosing one."""
+        while at and at not in self.starts:
+            at = at[:-1]
+        return Problem(self.path, self.starts.get(at, 1), message)
+
 
 def _groups(
-    raw: object, key: str, problems: list[Problem], path: str
+    raw: object, key: str, lines: _Lines, problems: list[Problem]
 ) -> tuple[tuple[str, ...], ...]:
     if raw is None:
         return ()
@@ -55,29 +109,59 @@ def _groups(
         isinstance(g, list) and len(g) >= 2 and all(isinstance(t, str) for t in g) for g in raw
     )
     if not ok:
-        problems.append(Problem(path, 0, f"`{key}` must be a list of lists of two or more titles"))
+        problems.append(
+            lines.problem((key,), f"`{key}` must be a list of lists of two or more titles")
+        )
         return ()
     return tuple(tuple(g) for g in raw)
 
 
-def _folder(raw: dict, key: str, problems: list[Problem], path: str) -> str:
+def _folder(raw: dict, key: str, lines: _Lines, problems: list[Problem]) -> str:
     default = key.removesuffix("_dir")
     value = raw.get(key, default)
     if isinstance(value, str) and value.strip():
         return value
-    problems.append(Problem(path, 0, f"`{key}` must be a folder name"))
+    problems.append(lines.problem((key,), f"`{key}` must be a folder name"))
     return default
 
 
-def _tags(raw: object, problems: list[Problem], path: str) -> dict[str, TagInfo]:
+def _areas(
+    raw: object, at: tuple[str, ...], lines: _Lines, problems: list[Problem]
+) -> tuple[str, ...]:
+    """A tag's ``areas``: a list of headings or words, each with a letter or digit."""
+    if raw is None:
+        return ()
+    if isinstance(raw, list) and all(isinstance(a, str) and _words(a) for a in raw):
+        return tuple(raw)
+    message = (
+        f"`{'.'.join(at)}` must be a list of area headings or words, such as [Model Quantization]"
+    )
+    problems.append(lines.problem(at, message))
+    return ()
+
+
+def _tags(raw: object, lines: _Lines, problems: list[Problem]) -> dict[str, TagInfo]:
     if not isinstance(raw, dict):
-        problems.append(Problem(path, 0, "`tags` must map each tag to its name and description"))
+        problems.append(
+            lines.problem(("tags",), "`tags` must map each tag to its name and description")
+        )
         return {}
     tags = {}
     for slug, info in raw.items():
         info = info if isinstance(info, dict) else {"name": info}
+        at = ("tags", str(slug))
+        problems += [
+            lines.problem(
+                (*at, str(key)), f"`{'.'.join(at)}`: unknown key `{key}` (expected {_EXPECTED})"
+            )
+            for key in info
+            if key not in _TAG_KEYS
+        ]
         tags[str(slug)] = TagInfo(
-            str(slug), str(info.get("name") or slug), str(info.get("description") or "")
+            str(slug),
+            str(info.get("name") or slug),
+            str(info.get("description") or ""),
+            _areas(info.get("areas"), (*at, "areas"), lines, problems),
         )
     return tags
 
@@ -87,9 +171,11 @@ def load_config(root: Path) -> Config:
     root = root.resolve()
     path = root / CONFIG_FILE
     raw: dict = {}
+    text = ""
     if path.exists():
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            text = path.read_text(encoding="utf-8")
+            raw = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise InputError(
@@ -100,16 +186,16 @@ def load_config(root: Path) -> Config:
         if not isinstance(raw, dict):
             raise InputError([Problem(str(path), 1, "kbgen.yml must be a mapping")])
     problems: list[Problem] = []
-    shown = str(path)
+    lines = _Lines(text, str(path))
     config = Config(
         root=root,
-        sources_dir=root / _folder(raw, "sources_dir", problems, shown),
-        topics_dir=root / _folder(raw, "topics_dir", problems, shown),
-        docs_dir=root / _folder(raw, "docs_dir", problems, shown),
-        site_dir=root / _folder(raw, "site_dir", problems, shown),
-        tags=_tags(raw.get("tags") or {}, problems, shown),
-        merge=_groups(raw.get("merge"), "merge", problems, shown),
-        keep_apart=_groups(raw.get("keep_apart"), "keep_apart", problems, shown),
+        sources_dir=root / _folder(raw, "sources_dir", lines, problems),
+        topics_dir=root / _folder(raw, "topics_dir", lines, problems),
+        docs_dir=root / _folder(raw, "docs_dir", lines, problems),
+        site_dir=root / _folder(raw, "site_dir", lines, problems),
+        tags=_tags(raw.get("tags") or {}, lines, problems),
+        merge=_groups(raw.get("merge"), "merge", lines, problems),
+        keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
     )
     if problems:
         raise InputError(problems)

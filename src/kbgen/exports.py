@@ -228,9 +228,7 @@ def topics_json(
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def inventory(
-    topics: list[Topic], project: str, records: list[TopicRecord] | None = None
-) -> bytes:
+def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | None = None) -> bytes:
     """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per unambiguous title and alias.
 
     Sphinx matches ``:term:`` targets case-insensitively, so names are stored lower-cased

@@ -52,6 +52,8 @@ class ImportResult:
     """``slug: unit`` where both the editor and the sources changed the same part."""
     redirects: dict[str, str] = field(default_factory=dict)
     """Old slug → the slug of the topic it was merged into."""
+    unmapped_areas: list[str] = field(default_factory=list)
+    """Source area headings that ``kbgen.yml`` maps to no tag, as ``file: area``."""
 
 
 _TABLES = ("slugs", "lines", "generated", "redirects")
@@ -146,10 +148,26 @@ def _aliases(group: Group, title: str) -> list[str]:
     return aliases
 
 
-def build_topic(group: Group, slug: str, related: list[str]) -> Topic:
+def topic_tags(group: Group, config: Config) -> list[str]:
+    """The sources' tags, then those ``kbgen.yml`` maps the entries' areas to.
+
+    A topic named in an ``A / B`` entry (``LoRA`` in ``LoRA / DoRA``) takes that entry's
+    area tags too.
+    """
+    tags = [t for e in group.entries for t in e.tags]
+    tags += [t for e in [*group.entries, *group.named_in] for t in config.area_tags(e.area)]
+    return list(dict.fromkeys(tags))
+
+
+def unmapped_areas(entries: list[Entry], config: Config) -> list[str]:
+    """``file: area`` for each area heading that ``kbgen.yml`` maps to no tag."""
+    areas = dict.fromkeys((e.ref.file, e.area) for e in entries if e.area)
+    return [f"{file}: {area}" for file, area in areas if not config.area_tags(area)]
+
+
+def build_topic(group: Group, slug: str, related: list[str], tags: list[str]) -> Topic:
     """The generated topic for a group of entries."""
     title = _choose_title(group)
-    tags = list(dict.fromkeys(t for e in group.entries for t in e.tags))
     # Source text is data: a heading in it must not add one to the page.
     sections = [
         BodySection(name, tuple(BodyPart(ref, guard_text(t, headings=True)) for ref, t in parts))
@@ -317,8 +335,14 @@ def run_import(config: Config) -> ImportResult:
     state = _State.load(state_path)
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
+    result.unmapped_areas = unmapped_areas(entries, config)
     topics = [
-        build_topic(group, slugs[g], sorted({slugs[r] for r in group.related if r != g}))
+        build_topic(
+            group,
+            slugs[g],
+            sorted({slugs[r] for r in group.related if r != g}),
+            topic_tags(group, config),
+        )
         for g, group in enumerate(groups)
     ]
     result.decisions += drop_shared_aliases(topics)
@@ -426,6 +450,10 @@ def format_report(result: ImportResult) -> str:
             out += [f"## {kind.capitalize()} ({len(rows)})", ""]
             out += [f"- {' ⟷ '.join(d.titles)}: {d.reason}" for d in rows]
             out.append("")
+    if result.unmapped_areas:
+        out += [f"## Unmapped areas ({len(result.unmapped_areas)})", ""]
+        out += ["Headings no tag in kbgen.yml covers (by name or `areas`): no tag.", ""]
+        out += [f"- {a}" for a in result.unmapped_areas] + [""]
     if result.conflicts:
         out += ["## Conflicts (editor's version kept)", ""]
         out += [f"- {c}" for c in result.conflicts] + [""]

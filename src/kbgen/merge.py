@@ -4,6 +4,11 @@ Two entries are the same concept when they share a *long name*: a title or paren
 that is not an acronym, compared case-, hyphen-, space- and plural-insensitively
 (``Tree of Thought`` = ``Tree-of-Thoughts (ToT)``), or the same set of names joined by
 ``/`` or ``&`` (``DP-SGD / Differential Privacy`` = ``Differential Privacy & DP-SGD``).
+A parenthetical after a name of several words is a qualifier, not a long name
+(``Distributed Computing (ML Training)``), unless it spells an acronym of the name; a
+one-word name made of words (``FlashAttention``) is a long name too (``Flash Attention``);
+a name with a generic head word (``Adam Optimizer``) is the concept a title spells out in
+parentheses (``Adam (Adaptive Moment Estimation)``).
 An acronym alone merges only when it is unambiguous: ``SAM`` names two long names, so a
 bare ``SAM`` entry stays apart and is reported. Modified names (``AdamW``, ``Structured
 Pruning``) are different keys and so stay different topics; they are reported as near
@@ -14,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kbgen.config import Config
@@ -25,6 +30,8 @@ _PARENS = re.compile(r"\s*\(([^()]*)\)")
 # Words, and the ``+`` and ``#`` that make ``C++`` and ``C#`` names other than ``C``.
 _WORD = re.compile(r"[^\W_]+|[+#]+")
 _SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
+# Head words that say what kind of thing a name is (``Adam Optimizer``), not which one.
+_GENERIC_HEADS = frozenset({"optimizer", "optimiser", "algorithm", "method", "technique"})
 
 
 def _singular(word: str) -> str:
@@ -58,28 +65,72 @@ class Names:
     """Acronyms as written (case matters)."""
     expansions: tuple[str, ...]
     """Other spellings worth an alias: the acronym and the expansion in parentheses."""
+    headed: str = ""
+    """Key of the name before a generic head word: ``adam`` for ``Adam Optimizer``."""
+    defined: str = ""
+    """Key of a name given with its acronym or expansion in parentheses: ``adam`` for
+    ``Adam (Adaptive Moment Estimation)``."""
+
+
+def _is_word_name(name: str) -> bool:
+    """An acronym-like name made of words (``FlashAttention``, ``DeepSpeed``), not ``LoRA``."""
+    return is_acronym(name) and re.search("[a-z]{3}", name) is not None
+
+
+def _spells(long: str, main: str) -> bool:
+    """Whether the initials of ``long`` are the capitals of an acronym in ``main``.
+
+    ``Vision Transformer`` spells ``ViT`` in ``Original ViT``.
+    """
+    initials = "".join(w[0] for w in _WORD.findall(long)).upper()
+    return any(is_acronym(w) and "".join(re.findall("[A-Z]", w)) == initials for w in main.split())
+
+
+def _head_stripped(main: str) -> str:
+    """``main`` without a trailing generic head word (``Adam`` of ``Adam Optimizer``), or ``""``."""
+    words = main.split()
+    if len(words) > 1 and _singular(words[-1].lower()) in _GENERIC_HEADS:
+        return " ".join(words[:-1])
+    return ""
 
 
 def parse_names(title: str) -> Names:
-    """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms."""
+    """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms.
+
+    A parenthetical is a long name only after a one-word name (``Mamba (State Space
+    Models)``) or when it spells an acronym of the name (``Original ViT (Vision
+    Transformer)``); after a longer name it is a qualifier (``Distributed Computing (ML
+    Training)``), kept as an other spelling only.
+    """
     title = plain_dashes(title)
-    parens = _PARENS.findall(title)
     main = _PARENS.sub("", title).strip()
     longs, acronyms, expansions = set(), set(), []
-    for part, is_main in [(main, True), *((p.strip(), False) for p in parens)]:
+    defined = False
+    for part, is_main in [(main, True), *((p.strip(), False) for p in _PARENS.findall(title))]:
         if not part:
             continue
         if is_acronym(part):
             acronyms.add(part)
             expansions.append(part)
+            defined |= not is_main
+            if _is_word_name(part):
+                longs.add(name_key(part))
         elif is_main or (len(part.split()) > 1 and part[:1].isupper()):
-            longs.add(name_key(part))
+            if is_main or len(main.split()) == 1 or _spells(part, main):
+                longs.add(name_key(part))
+                defined |= not is_main
             expansions.append(part)
     parts = [p.strip() for p in _SEPARATORS.split(main) if p and p.strip()]
     if len(parts) > 1:
         longs.add("set:" + "|".join(sorted(name_key(p) for p in parts)))
     longs.discard("")
-    return Names(frozenset(longs), frozenset(acronyms), tuple(expansions))
+    return Names(
+        frozenset(longs),
+        frozenset(acronyms),
+        tuple(expansions),
+        headed=name_key(_head_stripped(main)),
+        defined=name_key(main) if defined else "",
+    )
 
 
 @dataclass
@@ -91,6 +142,8 @@ class Group:
     """Indices of groups named as parts of this one's ``A / B`` title, or naming it so."""
     part_names: list[str] = field(default_factory=list)
     """Parts of an ``A / B`` title that no other topic goes by: aliases of this one."""
+    named_in: list[Entry] = field(default_factory=list)
+    """Entries of other groups whose ``A / B`` title names this one (``LoRA / DoRA``)."""
     notes: list[Entry] = field(default_factory=list)
     """Advice entries attached to this topic."""
 
@@ -169,6 +222,7 @@ def group_entries(entries: list[Entry], config: Config) -> tuple[list[Group], li
     for key, indices in by_long.items():
         join(indices, f"same name `{key.removeprefix('set:')}`")
     _join_acronyms(topical, names, sets, join, decisions)
+    _join_headed(names, sets, join)
 
     roots: dict[int, Group] = {}
     for i, entry in enumerate(topical):
@@ -202,6 +256,21 @@ def _join_acronyms(topical, names, sets, join, decisions) -> None:
             )
 
 
+def _join_headed(names: list[Names], sets: _Sets, join: Callable[[list[int], str], None]) -> None:
+    """Join ``Adam Optimizer`` with the one concept spelled out as ``Adam (…)``, if any.
+
+    A bare ``Adam`` is not enough: ``Alpha Method`` may be no ``Alpha``.
+    """
+    defined: dict[str, list[int]] = defaultdict(list)
+    for i, n in enumerate(names):
+        if n.defined:
+            defined[n.defined].append(i)
+    for i, n in enumerate(names):
+        found = defined.get(n.headed, [])
+        if found and len({sets.find(j) for j in found}) == 1:
+            join([found[0], i], f"same name `{n.headed}` without the generic head word")
+
+
 def _name_index(groups: list[Group]) -> dict[str, list[int]]:
     """Map name keys and acronyms to the groups that go by them."""
     index: dict[str, list[int]] = defaultdict(list)
@@ -233,6 +302,7 @@ def _relate_parts(groups: list[Group], decisions: list[Decision]) -> None:
                 elif len(matches) == 1:
                     group.related.append(matches[0])
                     groups[matches[0]].related.append(g)
+                    groups[matches[0]].named_in.append(entry)
                 else:
                     titles = tuple(groups[m].entries[0].title for m in matches)
                     decisions.append(
@@ -309,4 +379,3 @@ def section_parts(group: Group) -> list[tuple[str, list[tuple[SourceRef, str]]]]
         parts.setdefault("Practitioner Tips", []).append((note.ref, note.section("What")))
     core = [(name, parts.pop(name)) for name in CORE_SECTIONS if name in parts]
     return core + list(parts.items())
-

@@ -43,6 +43,9 @@ class Entry:
     """Content in source order; at least one section is ``What``."""
     tags: tuple[str, ...] = ()
     """Tags the source gives the entry (a list's ``Tag:``, a notes area)."""
+    area: str = ""
+    """The subject-area heading the entry sits under (a notes or guide ``## Area``), which
+    ``kbgen.yml`` maps to tags."""
     names: tuple[str, ...] = ()
     """The techniques an entry names when its title combines several (``A / B``)."""
     advice: bool = False

@@ -47,10 +47,12 @@ other text of a labelled block. Bold-label paragraphs naming sub-techniques, lik
 (Low-Rank Adaptation):**`` inside PEFT, stay sections of their entry. An entry without What
 text gets a copy of its first prose paragraph, or else its first block moves there (a block
 under a label of its own moves whole, the label kept as a bold line). Entries come in source
-order, a technique before its children, with ``tags=()`` and ``names=()``. Tables, code fences
-and indented diagrams are kept verbatim; thematic breaks are dropped, blank-line runs collapse
-to one, and trailing spaces go only where they end a paragraph. Setext headings are not
-recognised.
+order, a technique before its children, with ``tags=()`` and ``names=()``; each entry's
+``area`` is the title of the top-level part it is in (a ``##`` heading under the document
+title; of ``Part 3: Fine-Tuning Techniques``, ``Fine-Tuning Techniques``), which
+``kbgen.yml`` maps to tags. Tables, code fences and indented diagrams are kept verbatim;
+thematic breaks are dropped, blank-line runs collapse to one, and trailing spaces go only
+where they end a paragraph. Setext headings are not recognised.
 """
 
 from __future__ import annotations
@@ -467,6 +469,7 @@ class _Draft:
     line: int
     pieces: list[tuple[str, list[_Line]]] = field(default_factory=list)
     has_children: bool = False
+    area: str = ""
 
     def add(self, lines: list[_Line], default: str | None) -> None:
         """Add text split at labels; ``default`` names unlabelled text, None for the intro."""
@@ -518,7 +521,8 @@ class _Draft:
         for name, chunk in pieces:
             bodies.setdefault(name, []).append(_render(chunk))
         sections = tuple(Section(name, "\n\n".join(texts)) for name, texts in bodies.items())
-        return Entry(title=self.title, ref=SourceRef(file, self.line), sections=sections)
+        ref = SourceRef(file, self.line)
+        return Entry(title=self.title, ref=ref, sections=sections, area=self.area)
 
 
 def _demoted(node: _Node) -> list[_Line]:
@@ -559,24 +563,36 @@ class GuideReader:
         return entries, sorted(problems, key=lambda p: p.line)
 
 
-def _walk(nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft]) -> None:
-    """Read ``nodes`` into ``drafts``; generic ones add sections to ``owner``."""
+def _area(title: str) -> str:
+    """The subject area a top-level heading names: ``Part 3: X`` names ``X``."""
+    division = _DIVISION.match(title)
+    return (division.group(1).strip() if division else "") or title
+
+
+def _walk(
+    nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft], area: str | None = None
+) -> None:
+    """Read ``nodes`` into ``drafts``; generic ones add sections to ``owner``.
+
+    ``area`` is the enclosing top-level part's; None for the top-level nodes themselves.
+    """
     for node in nodes:
         title = clean_title(node.title)
         kind = _Kind.TECHNIQUE if node.pseudo else _kind(title, owner.title if owner else None)
         if kind is _Kind.SKIP:
             continue
+        here = _area(title) if area is None else area
         if kind is _Kind.SECTION:
             if owner is not None:
                 owner.add(_demoted(node), section_name(title))
         elif kind is _Kind.GROUP:
             if owner is not None:
                 owner.add(node.body, section_name(title))
-            _walk(node.children, owner, drafts)
+            _walk(node.children, owner, drafts, here)
         elif kind is _Kind.DIVISION:
-            _walk(node.children, None, drafts)
+            _walk(node.children, None, drafts, here)
         else:
-            draft = _Draft(title, node.line, has_children=bool(node.children))
+            draft = _Draft(title, node.line, has_children=bool(node.children), area=here)
             drafts.append(draft)
             draft.add(node.body, None)
-            _walk(node.children, draft, drafts)
+            _walk(node.children, draft, drafts, here)

@@ -2,8 +2,9 @@
 
 Each bullet is followed by ``[What]``, ``[Use When]``, ``[How]`` and ``[Pitfalls]`` lines,
 which become the entry's four sections; the summary after the dash opens What. An area
-heading becomes a tag on its entries. Bullets under a heading with no labelled lines (the
-closing checklist) are advice, not topics: they become entries with ``advice=True``.
+heading becomes a tag on its entries, and their ``area``, which ``kbgen.yml`` can map to
+more tags. Bullets under a heading with no labelled lines (the closing checklist) are
+advice, not topics: they become entries with ``advice=True``.
 """
 
 from __future__ import annotations
@@ -118,4 +119,5 @@ def _entry(
         sections=tuple(sections),
         tags=(area_tag,) if area_tag else (),
         names=split_names(name),
+        area=area,
     )

@@ -1,0 +1,85 @@
+"""``kbgen.yml``: typed options, and problems that name the file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kbgen.config import TagInfo, load_config
+from kbgen.exceptions import InputError
+
+AREAS = """\
+sources_dir: sources
+tags:
+  inference-efficiency:
+    name: Inference & Efficiency
+    areas: [Quantization, Model Serving]
+  parameter-efficient-fine-tuning:
+    name: Parameter-Efficient Fine-Tuning (PEFT)
+    areas:
+      - Fine-Tuning Techniques
+  advanced: Advanced
+"""
+
+
+def _load(tmp_path: Path, text: str):
+    (tmp_path / "kbgen.yml").write_text(text, encoding="utf-8")
+    return load_config(tmp_path)
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        _load(tmp_path, text)
+    return [str(p).replace(f"{tmp_path}/", "") for p in caught.value.problems]
+
+
+def test_tag_areas_are_read_as_a_tuple(tmp_path: Path) -> None:
+    tags = _load(tmp_path, AREAS).tags
+    assert tags["inference-efficiency"].areas == ("Quantization", "Model Serving")
+    assert tags["parameter-efficient-fine-tuning"].areas == ("Fine-Tuning Techniques",)
+    assert tags["advanced"] == TagInfo("advanced", "Advanced")
+
+
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [
+        ("⚡ Model Quantization", ("inference-efficiency",)),  # a word of the heading
+        ("Fine-Tuning Techniques", ("parameter-efficient-fine-tuning",)),
+        ("fine tuning techniques", ("parameter-efficient-fine-tuning",)),  # case, hyphens
+        ("Parameter-Efficient Fine-Tuning (PEFT)", ("parameter-efficient-fine-tuning",)),  # name
+        ("Advanced", ("advanced",)),  # the slug
+        ("Additional Advanced Techniques", ()),  # a name covers only itself
+        ("Quantizations", ()),  # whole words only
+        ("Large Language Models (LLMs)", ()),
+        ("", ()),
+    ],
+)
+def test_area_tags_match_headings_and_words(tmp_path: Path, area: str, expected: tuple) -> None:
+    assert _load(tmp_path, AREAS).area_tags(area) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "tags:\n  a:\n    name: A\n    areas: Model Quantization\n",
+            "kbgen.yml:4: `tags.a.areas` must be a list of area headings or words",
+        ),
+        (
+            "tags:\n  a:\n    areas: [Quantization, 3, '']\n",
+            "kbgen.yml:3: `tags.a.areas` must be a list of area headings or words",
+        ),
+        (
+            "tags:\n  a: {name: A}\n  b:\n    name: B\n    area: [Quantization]\n",
+            "kbgen.yml:5: `tags.b`: unknown key `area` (expected name, description, areas)",
+        ),
+        ("# folders\nsite_dir: [a]\n", "kbgen.yml:2: `site_dir` must be a folder name"),
+        ("\n\nkeep_apart: [A, B]\n", "kbgen.yml:3: `keep_apart` must be a list of lists"),
+        ("tags: [implementation]\n", "kbgen.yml:1: `tags` must map each tag to its name"),
+    ],
+)
+def test_a_bad_option_is_an_error_naming_its_line(tmp_path: Path, text: str, expected: str) -> None:
+    problems = _problems(tmp_path, text)
+    assert len(problems) == 1
+    assert problems[0].startswith(expected), problems
