@@ -28,8 +28,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -395,28 +397,57 @@ def parse_sizes(values: list[str]) -> list[str]:
     return sizes
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["seed,2000,10000"])
-    parser.add_argument("--repeat", type=int, default=1, help="builds per size; best is kept")
+def measure(size: str, repeat: int) -> Row:
+    """Benchmark one size in a scratch folder that is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="kbgen-bench-") as tmp:
+        return bench(size, Path(tmp), repeat)
+
+
+def run_cli(
+    argv: list[str] | None,
+    *,
+    description: str,
+    sizes: str,
+    repeat: int,
+    measure: Callable[[str, int], Any],
+    table: Callable[[list], str],
+    verdicts: Callable[[list], list[str]],
+    derived: Callable[[Any], dict],
+) -> int:
+    """The command line both benchmarks share: measure each size, print table and verdicts."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", nargs="+", default=[sizes])
+    parser.add_argument("--repeat", type=int, default=repeat, help="runs per size; best is kept")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     args = parser.parse_args(argv)
     try:
-        sizes = parse_sizes(args.sizes)
+        chosen = parse_sizes(args.sizes)
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
     rows = []
-    for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="kbgen-bench-") as tmp:
-            rows.append(bench(size, Path(tmp), args.repeat))
+    for size in chosen:
+        rows.append(measure(size, args.repeat))
         print(f"measured {rows[-1].label}", file=sys.stderr, flush=True)
     print(table(rows))
     print()
     print("\n".join(verdicts(rows)))
     if args.json:
-        data = [asdict(r) | {"overhead": r.overhead} for r in rows]
+        data = [asdict(r) | derived(r) for r in rows]
         args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_cli(
+        argv,
+        description=__doc__.splitlines()[0],
+        sizes="seed,2000,10000",
+        repeat=1,
+        measure=measure,
+        table=table,
+        verdicts=verdicts,
+        derived=lambda r: {"overhead": r.overhead},
+    )
 
 
 if __name__ == "__main__":

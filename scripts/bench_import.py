@@ -13,16 +13,15 @@ Prints a Markdown table and checks the targets: the bundled sources import in we
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-from bench_build import parse_sizes, run_measured
+from bench_build import run_cli, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TARGET_S = 2.0
@@ -206,26 +205,16 @@ def verdicts(rows: list[Row]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", nargs="+", default=["seed,2000,20000"])
-    parser.add_argument("--repeat", type=int, default=3, help="imports per size; best is kept")
-    parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
-    args = parser.parse_args(argv)
-    try:
-        sizes = parse_sizes(args.sizes)
-    except argparse.ArgumentTypeError as exc:
-        parser.error(str(exc))
-    rows = []
-    for size in sizes:
-        rows.append(measure(size, args.repeat))
-        print(f"measured {rows[-1].label}", file=sys.stderr, flush=True)
-    print(table(rows))
-    print()
-    print("\n".join(verdicts(rows)))
-    if args.json:
-        data = [asdict(r) | {"per_thousand_s": r.per_thousand_s} for r in rows]
-        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    return 0
+    return run_cli(
+        argv,
+        description=__doc__.splitlines()[0],
+        sizes="seed,2000,20000",
+        repeat=3,
+        measure=measure,
+        table=table,
+        verdicts=verdicts,
+        derived=lambda r: {"per_thousand_s": r.per_thousand_s},
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from kbgen.importer import run_import
 from kbgen.resolve import NameIndex, read_topics_json
 from kbgen.store import load_topics
 from tests.helpers import make_project
-from tests.test_wikilinks import serve_folder
+from tests.sitekit import serve_directory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "topics"
 
@@ -87,7 +87,7 @@ def test_topics_json_is_read_from_a_path_or_a_url(tmp_path: Path) -> None:
     text = topics_json([t.topic for t in loaded], "KB")
     (tmp_path / "topics.json").write_text(text, encoding="utf-8")
     assert read_topics_json(tmp_path / "topics.json") == json.loads(text)
-    with serve_folder(tmp_path) as url:
+    with serve_directory(tmp_path) as url:
         assert read_topics_json(f"{url}topics.json") == json.loads(text)
 
 

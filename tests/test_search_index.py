@@ -11,6 +11,7 @@ from pathlib import Path
 import mkdocs
 import pytest
 
+import kbgen
 from kbgen.cli import main
 from kbgen.config import Config
 from kbgen.exports import TopicRecord, topic_records
@@ -169,9 +170,10 @@ def test_lunr_js_with_the_documented_rules_gives_the_same_ranking(real, tmp_path
         ["reward hacking", []],
     ]
     (tmp_path / "queries.json").write_text(json.dumps(queries), encoding="utf-8")
-    script = FIXTURES / "query.js"
+    script = Path(__file__).parent / "js" / "run_browse_query.js"
+    shipped = Path(kbgen.__file__).parent / "templates" / "browse-query.js"
     files = [str(tmp_path / "index.json"), str(tmp_path / "queries.json")]
-    args = ["node", str(script), str(LUNR_JS), *files]
+    args = ["node", str(script), str(LUNR_JS), str(shipped), *files]
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, check=True)
     in_js = json.loads(result.stdout)
     index, loaded, _ = load_browse_index((tmp_path / "index.json").read_text(encoding="utf-8"))

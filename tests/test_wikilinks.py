@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import logging
 import re
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import markdown
@@ -20,29 +15,10 @@ import pytest
 from kbgen import wikilinks
 from kbgen.exports import topics_json
 from kbgen.store import load_topics
+from tests.sitekit import serve_directory
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "topics"
 BASE = "https://kb.example.com/"
-
-
-@contextmanager
-def serve_folder(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` over HTTP on 127.0.0.1; yield its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def write_topics_json(folder: Path, site_url: str = "") -> Path:
@@ -186,7 +162,7 @@ def test_mkdocs_site_reads_topics_json_from_a_url(tmp_path: Path) -> None:
     kb = tmp_path / "kb"
     kb.mkdir()
     write_topics_json(kb)
-    with serve_folder(tmp_path) as url:
+    with serve_directory(tmp_path) as url:
         config = mkdocs_project(tmp_path / "team", f"{url}kb/topics.json", "[[Nucleus Sampling]]\n")
         result = mkdocs_build(config, "--strict")
     assert result.returncode == 0, result.stderr

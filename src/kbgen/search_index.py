@@ -2,9 +2,9 @@
 
 The browse page loads it with lunr.js (the copy inside the mkdocs package) and ``kbgen
 search`` with the lunr package. Both build the query and order the results by the rules
-below, so they give the same results. ``browse.js`` mirrors :func:`search` rule by rule; the
-constants it needs are in the ``rules`` object of :func:`browse_index`'s JSON, and
-``tests/fixtures/exports/query.js`` is a reference implementation the tests run on lunr.js.
+below, so they give the same results: ``templates/browse-query.js`` mirrors :func:`search`
+rule by rule (the tests run it under Node and compare), taking the constants it needs from
+the ``rules`` object of :func:`browse_index`'s JSON.
 
 **Index** (built here only). One document per topic, ``ref`` = slug, with fields:
 

@@ -1,6 +1,6 @@
 // The faceted browse page (/browse/): tag facets with counts, a text filter, state in the URL.
 // Searches the lunr index prebuilt by kbgen/search_index.py with lunr.js, by the query rules
-// in that module's docstring (tests/fixtures/exports/query.js is the reference in JS).
+// in that module's docstring, as browse-query.js implements them.
 // Material's instant navigation swaps pages without reloading and re-runs this script, so
 // it mounts once per #kb-browse element, on direct load and on every page swap.
 (function () {
@@ -16,38 +16,9 @@
 
   // ---- Search (rules 1-5 of search_index.py) -------------------------------------------
 
-  function queryTerms(text) {
-    const out = [];
-    for (const word of text.toLowerCase().split(/[\s\-]+/)) {
-      let token = lunr.trimmer(new lunr.Token(word));
-      if (!token.toString()) continue;
-      token = lunr.stopWordFilter(token);
-      if (!token) continue;
-      const term = lunr.stemmer(token).toString();
-      if (!out.includes(term)) out.push(term);
-    }
-    return out;
-  }
-
-  // Slugs matching the text, best first, before the tag filter.
+  // Slugs matching the text, best first, before the tag filter (browse-query.js).
   function rank(text) {
-    const terms = queryTerms(text);
-    if (!terms.length) return text.trim() ? [] : data.slugs;
-    const rules = data.rules;
-    const key = text.toLowerCase().replace(/[^a-z0-9]/g, "");
-    const hits = data.index.query((q) => {
-      for (const t of terms) {
-        q.term(t, {fields: rules.text_fields, usePipeline: false, boost: 1,
-                   wildcard: lunr.Query.wildcard.TRAILING,
-                   presence: lunr.Query.presence.REQUIRED});
-        q.term(t, {fields: rules.text_fields, usePipeline: false, boost: rules.exact_boost});
-      }
-      if (key) q.term(key, {fields: rules.name_fields, usePipeline: false, boost: 1});
-    });
-    return hits
-      .map((h) => [Math.round(h.score * 1000), h.ref])
-      .sort((a, b) => b[0] - a[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-      .map((h) => h[1]);
+    return window.kbBrowseQuery.rank(lunr, data.index, data.rules, data.slugs, text);
   }
 
   function results(state) {
