@@ -43,6 +43,7 @@ the ``rules`` object of :func:`browse_index`'s JSON.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -93,13 +94,19 @@ def name_keys(names: list[str]) -> tuple[list[str], list[str]]:
     return keys, parts
 
 
+@functools.cache
+def _stem(word: str) -> str:
+    """lunr's Porter stem of a word; cached, as the same words recur across topics."""
+    return str(stemmer(Token(word)))
+
+
 def _index_term(token: Token, i: int, tokens: list[Token]) -> list[Token] | None:
     """Index pipeline for the text fields: trim, drop stop words, keep the word and its stem."""
     token.update(lambda s, _=None: _INDEX_TRIM.sub("", s))
     if not str(token) or stop_word_filter(token) is None:
         return None
     word = str(token)
-    stem = str(stemmer(token.clone()))
+    stem = _stem(word)
     return [token] if stem == word else [token, Token(stem, token.metadata)]
 
 
