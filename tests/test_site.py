@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -133,3 +134,14 @@ def test_a_topic_page_does_not_grow_with_the_number_of_topics(tmp_path):
         build_site(config)
         sizes[count] = len((config.site_dir / "topics/topic-3/index.html").read_bytes())
     assert abs(sizes[120] - sizes[10]) <= 0.02 * sizes[10], sizes
+
+
+def test_every_anchor_in_topics_json_exists_on_its_page(built_site):
+    topics = json.loads((built_site.site / "topics.json").read_text())["topics"]
+    assert len(topics) > 400
+    missing = []
+    for topic in topics:
+        parser = _Links()
+        parser.feed((built_site.site / topic["url"] / "index.html").read_text(encoding="utf-8"))
+        missing += [f"{topic['url']}#{a}" for a in topic["anchors"] if a not in parser.ids]
+    assert missing == []

@@ -193,8 +193,11 @@ class PageSection:
     """A section as the topic template shows it."""
 
     name: str
+    """Heading text, escaped for Markdown."""
     anchor: str
+    """The heading's HTML id: ``what``, ``use-when``…"""
     parts: tuple[Part, ...]
+    """The attributed parts, in file order."""
 
     @property
     def labelled(self) -> bool:
@@ -208,15 +211,20 @@ class TopicPage:
 
     topic: Topic
     sections: list[PageSection]
+    """Cross-linked sections in page order."""
     summary: str
+    """The first sentence of What, for the page's description."""
     tags: list[TagInfo]
     related: list[Topic] = field(default_factory=list)
+    """Topics the editor listed under ``related``."""
     backlinks: list[Topic] = field(default_factory=list)
+    """Topics whose text links here."""
     links: list[str] = field(default_factory=list)
     """Slugs this page links to from its text."""
 
     @property
     def sources(self) -> list[SourceRef]:
+        """The source entries of the topic, in file and line order."""
         return sorted(self.topic.sources)
 
 
