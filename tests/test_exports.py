@@ -12,11 +12,18 @@ import jsonschema
 import pytest
 import sphobjinv as soi
 
-from kbgen.exports import first_sentence, inventory, math_text, topics_json, write_exports
+from kbgen.exports import (
+    first_sentence,
+    inventory,
+    math_text,
+    summary,
+    topics_json,
+    write_exports,
+)
 from kbgen.importer import run_import
 from kbgen.records import Topic
 from kbgen.resolve import fold
-from kbgen.store import load_topics
+from kbgen.store import load_topics, parse_body
 from tests.helpers import make_project
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports" / "topics"
@@ -211,3 +218,14 @@ def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list
     assert "low-rank adaptation" in names_by_url[lora.uri]
     all_names = {n for names in names_by_url.values() for n in names}
     assert len(objects) >= 0.95 * len(all_names)
+
+
+def test_summary_falls_back_to_the_first_section_with_prose():
+    body = (
+        "## How\n\nIt works like this. More.\n\n## What\n\n```\ncode only\n```\n\n"
+        "## Pitfalls\n\nBeware.\n"
+    )
+    assert summary(parse_body(body)[1]) == "It works like this."
+    body_with_what = "## How\n\nIt works. More.\n\n## What\n\nA thing. Detail.\n"
+    assert summary(parse_body(body_with_what)[1]) == "A thing."
+    assert summary(parse_body("## What\n\n```\nx\n```\n")[1]) == ""

@@ -20,7 +20,7 @@ from markdown.extensions.toc import unique
 
 from kbgen.records import Topic
 from kbgen.resolve import NameIndex
-from kbgen.store import fenced_lines, parse_body
+from kbgen.store import BodySection, fenced_lines, parse_body
 
 FORMAT_VERSION = 1
 """Version of the ``topics.json`` layout; bumped on any incompatible change."""
@@ -191,17 +191,23 @@ class TopicRecord:
         return [self.title, *self.aliases]
 
 
+def summary(sections: list[BodySection]) -> str:
+    """The first sentence of What; of the first section with prose when What has none
+    (only code or a table)."""
+    ordered = sorted(sections, key=lambda s: s.name != "What")
+    return next((found for s in ordered if (found := first_sentence(s.text))), "")
+
+
 def topic_record(topic: Topic) -> TopicRecord:
     """The export record of one topic."""
     _, sections = parse_body(topic.body)
-    what = next((s.text for s in sections if s.name == "What"), "")
     return TopicRecord(
         slug=topic.slug,
         title=topic.title,
         aliases=list(topic.aliases),
         tags=list(topic.tags),
         url=topic_url(topic.slug),
-        summary=first_sentence(what),
+        summary=summary(sections),
         anchors=section_anchors([s.name for s in sections]),
     )
 

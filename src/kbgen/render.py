@@ -20,7 +20,7 @@ import yaml
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen.config import TagInfo
-from kbgen.exports import first_sentence, section_anchor
+from kbgen.exports import section_anchor, summary
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.slugs import slugify
@@ -303,13 +303,10 @@ def build_pages(
             parts = tuple(Part(p.label, t) for p, t in zip(section.parts, texts, strict=True))
             linked_sections.append(PageSection(section.name, section.anchor, parts))
             links += found
-        what = next((s for s in sections if s.anchor == "what"), None)
         pages[topic.slug] = TopicPage(
             topic=topic,
             sections=linked_sections,
-            summary=first_sentence(html.unescape(what.parts[0].markdown))
-            if what and what.parts
-            else "",
+            summary=summary(parse_body(topic.body)[1]),
             # A tag outside the configured list shows as its slug: never markup.
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
