@@ -8,6 +8,7 @@ import pytest
 
 from kbgen.config import TagInfo, load_config
 from kbgen.exceptions import InputError
+from tests.helpers import ROOT
 
 AREAS = """\
 sources_dir: sources
@@ -57,6 +58,23 @@ def test_tag_areas_are_read_as_a_tuple(tmp_path: Path) -> None:
 )
 def test_area_tags_match_headings_and_words(tmp_path: Path, area: str, expected: tuple) -> None:
     assert _load(tmp_path, AREAS).area_tags(area) == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("Optimization & Scheduler Techniques", ("training-optimization",)),
+        ("Inference-Time Optimization", ("inference-efficiency",)),
+        ("Prompt Engineering & Optimization", ("reasoning-alignment",)),
+        ("Continual Learning / Lifelong Learning", ("training-optimization",)),
+        # Parts that mix subjects stay unmapped: no word of them is an area.
+        ("Additional Advanced Techniques", ()),
+        ("Additional Niche & Specialized Techniques", ()),
+        ("Large Language Models (LLMs)", ()),
+    ],
+)
+def test_project_areas_map_groupings_not_mixed_parts(heading: str, expected: tuple) -> None:
+    assert load_config(ROOT).area_tags(heading) == expected
 
 
 @pytest.mark.parametrize(

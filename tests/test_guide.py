@@ -141,6 +141,71 @@ def test_fixture_entries_record_their_top_level_area() -> None:
     assert reference["LoRA (Low-Rank Adaptation)"] == "Fine-Tuning"
 
 
+PATH_GUIDE = """# Reference
+
+## Part 2: Extras
+
+### 2.1 Regularization Techniques
+
+#### 2.1.1 Dropout
+
+**What It Is**: Zeroes random activations.
+
+### 2.2 Continual Learning
+
+**What It Is**: Learning tasks in sequence.
+
+#### 2.2.1 Elastic Weight Consolidation (EWC)
+
+**What It Is**: Penalises moving important weights.
+
+### 2.3 Focal Loss
+
+**What It Is**: Down-weights easy examples.
+
+## 🤖 Large Language Models (LLMs)
+
+Models trained on text.
+
+### Key Models
+
+#### **Nova 2** (OpenAI)
+
+A model.
+"""
+
+
+def test_entries_record_every_grouping_heading_above_them() -> None:
+    entries, _ = READER.parse(PATH_GUIDE, "p.md")
+    paths = {e.title: (e.area, e.groups, e.heading_path) for e in entries}
+    assert paths == {
+        # A pure grouping and an enclosing technique are groups; the entry's own heading not.
+        "Dropout": (
+            "Extras",
+            ("Regularization Techniques",),
+            ("Extras", "Regularization Techniques"),
+        ),
+        "Continual Learning": ("Extras", (), ("Extras",)),
+        "Elastic Weight Consolidation (EWC)": (
+            "Extras",
+            ("Continual Learning",),
+            ("Extras", "Continual Learning"),
+        ),
+        "Focal Loss": ("Extras", (), ("Extras",)),
+        # A `##` technique is its own area, once; generic groupings count too.
+        "Large Language Models (LLMs)": (
+            "Large Language Models (LLMs)",
+            (),
+            ("Large Language Models (LLMs)",),
+        ),
+        "Nova 2": (
+            "Large Language Models (LLMs)",
+            ("Key Models",),
+            ("Large Language Models (LLMs)", "Key Models"),
+        ),
+    }
+
+
 # Titles and section names
 
 
@@ -393,7 +458,7 @@ def test_any_markdown_parses_without_raising(lines: list[str]) -> None:
     assert all(p.path == "f.md" and 0 <= p.line <= count for p in problems)
 
 
-def test_real_guides_record_their_part_as_area() -> None:
+def test_real_guides_record_their_part_and_groupings() -> None:
     modern = {e.area for e in _read(MODERN)[0]}
     assert modern == {
         "Large Language Models (LLMs)",
@@ -407,6 +472,16 @@ def test_real_guides_record_their_part_as_area() -> None:
         "Efficient Training Techniques",
         "Emerging Architectures",
     }
-    reference = {e.title: e.area for e in _read(REFERENCE)[0]}
-    assert reference["LoRA (Low-Rank Adaptation)"] == "Fine-Tuning Techniques"
-    assert reference["Lookahead Optimizer"] == "Additional Niche & Specialized Techniques"
+    reference = {e.title: e.heading_path for e in _read(REFERENCE)[0]}
+    assert reference["LoRA (Low-Rank Adaptation)"] == (
+        "Fine-Tuning Techniques",
+        "Parameter-Efficient Fine-Tuning (PEFT)",
+    )
+    assert reference["Lookahead Optimizer"] == ("Additional Niche & Specialized Techniques",)
+    assert reference["SGD (Stochastic Gradient Descent)"] == (
+        "Additional Advanced Techniques",
+        "Optimization & Scheduler Techniques",
+    )
+    assert reference["Elastic Weight Consolidation (EWC)"][1:] == (
+        "Continual Learning / Lifelong Learning",
+    )

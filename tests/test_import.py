@@ -62,6 +62,42 @@ AREA_CONFIG = """tags:
     name: Parameter-Efficient Fine-Tuning
 """
 
+PATH_GUIDE = """# Guide
+
+## Part 1: Model Quantization
+
+### 1.1 Serving Tricks
+
+#### 1.1.1 GPTQ (GPT Quantization)
+
+**What It Is**: Post-training 4-bit quantization.
+
+## Part 2: Odd Corner
+
+### 2.1 Regularization Techniques
+
+#### 2.1.1 Dropout
+
+**What It Is**: Zeroes random activations.
+
+### 2.2 Loss Functions
+
+#### 2.2.1 Focal Loss
+
+**What It Is**: Down-weights easy examples.
+"""
+PATH_CONFIG = """tags:
+  inference-efficiency:
+    name: Inference & Efficiency
+    areas: [Quantization]
+  serving:
+    name: Serving
+    areas: [Serving Tricks]
+  training-optimization:
+    name: Training & Optimization
+    areas: [Regularization]
+"""
+
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory):
@@ -147,8 +183,13 @@ def test_real_areas_tag_the_guides_and_the_topics_combined_entries_name(real) ->
     # PagedAttention has no area of its own: `KV‑Cache / PagedAttention / Flash‑Decoding` does.
     assert "inference-efficiency" in topics["PagedAttention"].tags
     assert "systems-parallelism" in topics["Fully Sharded Data Parallel (FSDP)"].tags
+    # Grouping headings between a part and its techniques map too.
+    assert "training-optimization" in topics["SGD (Stochastic Gradient Descent)"].tags
+    assert "inference-efficiency" in topics["Quantization at Inference"].tags
+    assert "reasoning-alignment" in topics["Self-Consistency"].tags
     untagged = [t for t in topics_by_slug(config).values() if not t.tags]
-    assert len(untagged) <= 80  # 114 before guide areas were mapped; 77 measured
+    # 114 before guide areas were mapped, 77 with `##` parts only; 39 measured
+    assert len(untagged) <= 42
     assert "- modern-ml-techniques-2024-2025.md: Large Language Models (LLMs)" in format_report(
         result
     )
@@ -168,6 +209,18 @@ def test_areas_map_to_configured_tags_and_lend_them_to_named_topics(tmp_path: Pa
     assert run_check(config)[1] == []
     assert result.unmapped_areas == ["guide.md: Odd Corner"]
     assert "## Unmapped areas (1)" in format_report(result)
+
+
+def test_every_heading_of_an_entrys_path_lends_its_tags(tmp_path: Path) -> None:
+    config = make_project(tmp_path, {"guide.md": PATH_GUIDE}, PATH_CONFIG)
+    result = run_import(config)
+    tags = {t.title: t.tags for t in topics_by_slug(config).values()}
+    assert tags == {
+        "GPTQ (GPT Quantization)": ["inference-efficiency", "serving"],
+        "Dropout": ["training-optimization"],
+        "Focal Loss": [],
+    }
+    assert result.unmapped_areas == ["guide.md: Odd Corner", "guide.md: Loss Functions"]
 
 
 def test_without_configured_tags_areas_add_no_tag(tmp_path: Path) -> None:

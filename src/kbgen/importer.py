@@ -149,20 +149,26 @@ def _aliases(group: Group, title: str) -> list[str]:
 
 
 def topic_tags(group: Group, config: Config) -> list[str]:
-    """The sources' tags, then those ``kbgen.yml`` maps the entries' areas to.
+    """The sources' tags, then those ``kbgen.yml`` maps the entries' headings to.
 
-    A topic named in an ``A / B`` entry (``LoRA`` in ``LoRA / DoRA``) takes that entry's
+    Every heading of an entry's :attr:`~kbgen.records.Entry.heading_path` lends its tags. A
+    topic named in an ``A / B`` entry (``LoRA`` in ``LoRA / DoRA``) takes that entry's
     area tags too.
     """
     tags = [t for e in group.entries for t in e.tags]
-    tags += [t for e in [*group.entries, *group.named_in] for t in config.area_tags(e.area)]
+    tags += [
+        t
+        for e in [*group.entries, *group.named_in]
+        for heading in e.heading_path
+        for t in config.area_tags(heading)
+    ]
     return list(dict.fromkeys(tags))
 
 
 def unmapped_areas(entries: list[Entry], config: Config) -> list[str]:
-    """``file: area`` for each area heading that ``kbgen.yml`` maps to no tag."""
-    areas = dict.fromkeys((e.ref.file, e.area) for e in entries if e.area)
-    return [f"{file}: {area}" for file, area in areas if not config.area_tags(area)]
+    """``file: heading`` for each area or grouping heading that ``kbgen.yml`` maps to no tag."""
+    headings = dict.fromkeys((e.ref.file, h) for e in entries for h in e.heading_path)
+    return [f"{file}: {h}" for file, h in headings if not config.area_tags(h)]
 
 
 def build_topic(group: Group, slug: str, related: list[str], tags: list[str]) -> Topic:

@@ -46,11 +46,19 @@ class Entry:
     area: str = ""
     """The subject-area heading the entry sits under (a notes or guide ``## Area``), which
     ``kbgen.yml`` maps to tags."""
+    groups: tuple[str, ...] = ()
+    """The grouping headings between :attr:`area` and the entry, outermost first (a guide's
+    ``### Regularization Techniques``), which ``kbgen.yml`` maps to tags like the area."""
     names: tuple[str, ...] = ()
     """The techniques an entry names when its title combines several (``A / B``)."""
     advice: bool = False
     """True for advice that is not a topic (a checklist item): it becomes a note on the
     topics it names instead of a topic of its own."""
+
+    @property
+    def heading_path(self) -> tuple[str, ...]:
+        """The area, then every grouping heading: each one ``kbgen.yml`` may map to tags."""
+        return tuple(h for h in (self.area, *self.groups) if h)
 
     def section(self, name: str) -> str:
         """Return the body of the named section, or ``""``."""

@@ -49,10 +49,12 @@ text gets a copy of its first prose paragraph, or else its first block moves the
 under a label of its own moves whole, the label kept as a bold line). Entries come in source
 order, a technique before its children, with ``tags=()`` and ``names=()``; each entry's
 ``area`` is the title of the top-level part it is in (a ``##`` heading under the document
-title; of ``Part 3: Fine-Tuning Techniques``, ``Fine-Tuning Techniques``), which
-``kbgen.yml`` maps to tags. Tables, code fences and indented diagrams are kept verbatim;
-thematic breaks are dropped, blank-line runs collapse to one, and trailing spaces go only
-where they end a paragraph. Setext headings are not recognised.
+title; of ``Part 3: Fine-Tuning Techniques``, ``Fine-Tuning Techniques``) and its
+``groups`` the titles of the headings between that part and the entry (a grouping such as
+``### 11.19 Regularization Techniques``, or the technique the entry is a sub-technique of),
+which ``kbgen.yml`` maps to tags like the area. Tables, code fences and indented diagrams
+are kept verbatim; thematic breaks are dropped, blank-line runs collapse to one, and
+trailing spaces go only where they end a paragraph. Setext headings are not recognised.
 """
 
 from __future__ import annotations
@@ -469,7 +471,8 @@ class _Draft:
     line: int
     pieces: list[tuple[str, list[_Line]]] = field(default_factory=list)
     has_children: bool = False
-    area: str = ""
+    path: tuple[str, ...] = ()
+    """The entry's area, then the grouping headings between it and the entry."""
 
     def add(self, lines: list[_Line], default: str | None) -> None:
         """Add text split at labels; ``default`` names unlabelled text, None for the intro."""
@@ -522,7 +525,8 @@ class _Draft:
             bodies.setdefault(name, []).append(_render(chunk))
         sections = tuple(Section(name, "\n\n".join(texts)) for name, texts in bodies.items())
         ref = SourceRef(file, self.line)
-        return Entry(title=self.title, ref=ref, sections=sections, area=self.area)
+        area, *groups = self.path or ("",)
+        return Entry(self.title, ref, sections, area=area, groups=tuple(groups))
 
 
 def _demoted(node: _Node) -> list[_Line]:
@@ -564,35 +568,37 @@ class GuideReader:
 
 
 def _area(title: str) -> str:
-    """The subject area a top-level heading names: ``Part 3: X`` names ``X``."""
+    """The subject area a heading names: ``Part 3: X`` names ``X``."""
     division = _DIVISION.match(title)
     return (division.group(1).strip() if division else "") or title
 
 
 def _walk(
-    nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft], area: str | None = None
+    nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft], path: tuple[str, ...] = ()
 ) -> None:
     """Read ``nodes`` into ``drafts``; generic ones add sections to ``owner``.
 
-    ``area`` is the enclosing top-level part's; None for the top-level nodes themselves.
+    ``path`` holds the areas of the enclosing headings, outermost first; a top-level
+    technique (``path`` empty) is its own area.
     """
     for node in nodes:
         title = clean_title(node.title)
         kind = _Kind.TECHNIQUE if node.pseudo else _kind(title, owner.title if owner else None)
         if kind is _Kind.SKIP:
             continue
-        here = _area(title) if area is None else area
+        inner = (*path, _area(title))
         if kind is _Kind.SECTION:
             if owner is not None:
                 owner.add(_demoted(node), section_name(title))
         elif kind is _Kind.GROUP:
             if owner is not None:
                 owner.add(node.body, section_name(title))
-            _walk(node.children, owner, drafts, here)
+            _walk(node.children, owner, drafts, inner)
         elif kind is _Kind.DIVISION:
-            _walk(node.children, None, drafts, here)
+            _walk(node.children, None, drafts, inner)
         else:
-            draft = _Draft(title, node.line, has_children=bool(node.children), area=here)
+            here = path or inner
+            draft = _Draft(title, node.line, has_children=bool(node.children), path=here)
             drafts.append(draft)
             draft.add(node.body, None)
-            _walk(node.children, draft, drafts, here)
+            _walk(node.children, draft, drafts, inner)
