@@ -145,3 +145,17 @@ def test_every_anchor_in_topics_json_exists_on_its_page(built_site):
         parser.feed((built_site.site / topic["url"] / "index.html").read_text(encoding="utf-8"))
         missing += [f"{topic['url']}#{a}" for a in topic["anchors"] if a not in parser.ids]
     assert missing == []
+
+
+@pytest.mark.parametrize("name", ["LoRA", "RAG", "DPO", "FSDP", "RLHF"])
+def test_an_acronym_url_lands_on_its_topic(built_site, name):
+    """``/topics/lora/`` is the topic named so, or a redirect to it."""
+    page = built_site.site / "topics" / name.lower() / "index.html"
+    html = page.read_text(encoding="utf-8")
+    landing = page.parent.name
+    if 'http-equiv="refresh"' in html:
+        landing = html.split("url=../")[1].split("/")[0]
+        assert (built_site.site / "topics" / landing / "index.html").is_file()
+    topics = json.loads((built_site.site / "topics.json").read_text())["topics"]
+    named = [t["slug"] for t in topics if name in [t["title"], *t["aliases"]]]
+    assert named == [landing]
