@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from mkdocs.utils.yaml import yaml_load
 
 from kbgen.config import Config, load_config
 from kbgen.importer import run_import
@@ -226,13 +226,6 @@ def make_project(root: Path, size: str) -> Config:
     return config
 
 
-class TagTolerantLoader(yaml.SafeLoader):
-    """Reads ``mkdocs.yml``; its ``!ENV`` and ``!!python/name:`` tags do not matter here."""
-
-
-TagTolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def plain_mkdocs_yml(text: str) -> str:
     """``mkdocs.yml`` without the ``kbgen`` plugin and the search fields it fills."""
     plain = "".join(
@@ -240,7 +233,7 @@ def plain_mkdocs_yml(text: str) -> str:
         for line in text.splitlines(keepends=True)
         if line.strip() != "- kbgen" and not line.strip().startswith(("names:", "endings:"))
     )
-    plugins = yaml.load(plain, Loader=TagTolerantLoader)["plugins"]
+    plugins = yaml_load(plain)["plugins"]
     if "kbgen" in plugins or "names" in str(plugins) or "endings" in str(plugins):
         raise ValueError("mkdocs.yml changed shape: cannot drop the kbgen plugin from it")
     return plain

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import sphobjinv as soi
 
 import kbgen.publish as publish
 from kbgen.build import generate, redirect_map
@@ -183,3 +185,12 @@ def test_a_topic_merged_into_another_leaves_a_redirect_page(small):
     build_site(config)
     stub = (config.site_dir / "topics/speculative-decoding/index.html").read_text()
     assert "url=../key-value-caching/" in stub
+
+
+def test_exports_sit_at_the_site_root_with_the_site_address(small, monkeypatch):
+    monkeypatch.setenv("KBGEN_SITE_URL", "https://kb.example.com/")
+    build_site(small)
+    doc = json.loads((small.site_dir / "topics.json").read_text(encoding="utf-8"))
+    assert doc["site_url"] == "https://kb.example.com/"
+    inv = soi.Inventory(small.site_dir / "objects.inv")
+    assert inv.project == "ML Knowledge Base" and len(inv.objects) > 0

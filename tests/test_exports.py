@@ -18,7 +18,6 @@ from kbgen.exports import (
     math_text,
     summary,
     topics_json,
-    write_exports,
 )
 from kbgen.importer import run_import
 from kbgen.records import Topic
@@ -182,15 +181,6 @@ def test_inventory_has_a_term_per_unambiguous_title_and_alias() -> None:
     assert "adapters" not in objects
     names = {fold(n) for t in fixture_topics() for n in t.names} - {"adapters"}
     assert set(objects) == names
-
-
-def test_write_exports_puts_both_files_at_the_site_root(tmp_path: Path) -> None:
-    written = write_exports(fixture_topics(), tmp_path, "KB", "https://kb.example.com/")
-    assert written == [tmp_path / "topics.json", tmp_path / "objects.inv"]
-    doc = json.loads((tmp_path / "topics.json").read_text(encoding="utf-8"))
-    assert doc["site_url"] == "https://kb.example.com/"
-    inv = soi.Inventory(tmp_path / "objects.inv")
-    assert inv.project == "KB" and len(inv.objects) > 0
 
 
 # --- the real topics -----------------------------------------------------------------------

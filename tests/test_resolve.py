@@ -108,7 +108,8 @@ def test_link_prints_the_url_and_a_markdown_link(project: Path, capsys) -> None:
 def test_link_uses_site_url_from_mkdocs_yml_unless_given(project: Path, capsys) -> None:
     (project / "mkdocs.yml").write_text(
         "site_name: KB\nsite_url: https://kb.example.com/ml\n"
-        "markdown_extensions:\n  - pymdownx.emoji:\n      emoji_index: !!python/name:x.y\n",
+        "markdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
         encoding="utf-8",
     )
     assert main(link(project, "Nucleus Sampling")) == 0
@@ -119,6 +120,19 @@ def test_link_uses_site_url_from_mkdocs_yml_unless_given(project: Path, capsys) 
     ]
     assert main(link(project, "RLHF", "--base-url", "/kb")) == 0
     assert capsys.readouterr().out.splitlines()[0] == "/kb/topics/rlhf/"
+
+
+def test_link_reads_site_url_from_the_environment_as_mkdocs_does(
+    project: Path, capsys, monkeypatch
+) -> None:
+    (project / "mkdocs.yml").write_text(
+        'site_name: KB\nsite_url: !ENV [KBGEN_SITE_URL, ""]\n', encoding="utf-8"
+    )
+    assert main(link(project, "RLHF")) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "topics/rlhf/"
+    monkeypatch.setenv("KBGEN_SITE_URL", "https://kb.example.com/")
+    assert main(link(project, "RLHF")) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "https://kb.example.com/topics/rlhf/"
 
 
 def test_link_to_a_section_by_id_or_heading(project: Path, capsys) -> None:

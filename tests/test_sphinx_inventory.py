@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
-from kbgen.exports import write_exports
+from kbgen.exports import inventory
 from kbgen.importer import run_import
 from kbgen.records import Topic
 from kbgen.resolve import fold
@@ -49,7 +49,7 @@ def sphinx_build(tmp_path: Path, topics: list[Topic], page: str) -> tuple[int, s
     """Build a Sphinx project against the topics' objects.inv; (status, HTML, warnings)."""
     kb = tmp_path / "kb"
     kb.mkdir()
-    write_exports(topics, kb, "ML Knowledge Base")
+    (kb / "objects.inv").write_bytes(inventory(topics, "ML Knowledge Base"))
     src = tmp_path / "src"
     src.mkdir()
     conf = CONF.format(base=BASE, inventory=str(kb / "objects.inv"))

@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import mkdocs.contrib.search as mkdocs_search
+
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
 from kbgen.exceptions import BuildError, InputError
@@ -73,15 +75,12 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
     for topic in topics:
         for name in topic.names:
             slug = topic_slug(name)
+            # topic_slug suffixes a reserved name: such a name gets no redirect at all.
             if slug != topic.slug and slug.removesuffix("-topic") not in RESERVED:
                 owners.setdefault(slug, set()).add(topic.slug)
-    redirects = {
-        old: new
-        for old, new in merged.items()
-        if old not in slugs and old not in RESERVED and new in slugs
-    }
+    redirects = {old: new for old, new in merged.items() if old not in slugs and new in slugs}
     for slug, targets in owners.items():
-        if len(targets) == 1 and slug not in slugs and slug not in RESERVED:
+        if len(targets) == 1 and slug not in slugs:
             redirects.setdefault(slug, next(iter(targets)))
     return dict(sorted(redirects.items()))
 
@@ -90,8 +89,14 @@ def _asset(name: str) -> bytes:
     return importlib.resources.files("kbgen").joinpath("templates", name).read_bytes()
 
 
-def render_site(config: Config, topics: list[Topic], site_name: str) -> dict[str, bytes]:
-    """Every generated file of the docs folder, by relative path."""
+def render_site(
+    config: Config, topics: list[Topic], site_name: str, site_url: str = ""
+) -> dict[str, bytes]:
+    """Every generated file of the docs folder, by relative path.
+
+    ``site_url``, the site's address when known, goes into ``topics.json`` so that other
+    sites' tools can resolve its relative URLs.
+    """
     env = template_env(config.root / "templates")
     tags = config.tags or {
         t: TagInfo(t, slugify(t) or "tag") for topic in topics for t in topic.tags
@@ -114,7 +119,6 @@ def render_site(config: Config, topics: list[Topic], site_name: str) -> dict[str
         "topics": sorted(topics, key=lambda t: (t.title.casefold(), t.slug)),
         "tags": used_tags,
         "counts": counts,
-        "redirects": redirects,
     }
     for page in OWNED_PAGES:
         files[page] = env.get_template(f"{page}.j2").render(**context).encode()
@@ -124,16 +128,14 @@ def render_site(config: Config, topics: list[Topic], site_name: str) -> dict[str
     files["assets/kbgen/browse-index.json"] = browse_index(
         records, {t.slug: t.name for t in used_tags}
     ).encode()
-    files["topics.json"] = topics_json(topics, site_name, records=records).encode()
+    files["topics.json"] = topics_json(topics, site_name, site_url, records).encode()
     files["objects.inv"] = inventory(topics, site_name, records=records)
     return files
 
 
 def _lunr_js() -> bytes:
     """lunr.js as shipped inside the mkdocs package (no CDN)."""
-    import mkdocs.contrib.search as search
-
-    return (Path(search.__file__).parent / "templates" / "search" / "lunr.js").read_bytes()
+    return (Path(mkdocs_search.__file__).parent / "templates/search/lunr.js").read_bytes()
 
 
 def write_files(docs_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
@@ -171,11 +173,10 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
     return written, removed
 
 
-def generate(config: Config, docs_dir: Path, site_name: str) -> Generated:
+def generate(config: Config, docs_dir: Path, site_name: str, site_url: str = "") -> Generated:
     """Render every page from ``topics/`` and write them into ``docs_dir``."""
     topics = load_checked_topics(config)
-    files = render_site(config, topics, site_name)
-    docs_dir.mkdir(parents=True, exist_ok=True)
+    files = render_site(config, topics, site_name, site_url)
     written, removed = write_files(docs_dir, files)
     redirects = sum(1 for f in files if f.endswith("/index.html"))
     return Generated(len(topics), redirects, written, removed)

@@ -55,13 +55,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     """Write the Markdown pages of the site into the docs folder, for any publisher."""
-    from kbgen.build import generate
-    from kbgen.publish import ensure_topics, mkdocs_settings
+    from kbgen.publish import generate_pages
 
-    config = load_config(args.project)
-    ensure_topics(config)
-    docs_dir, site_name = mkdocs_settings(config)
-    done = generate(config, docs_dir, site_name)
+    done, docs_dir = generate_pages(load_config(args.project))
     print(
         f"{done.topics} topics, {done.redirects} redirects: {done.written} files written, "
         f"{done.removed} removed in {docs_dir}"

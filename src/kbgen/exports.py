@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
@@ -265,13 +264,3 @@ def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | No
                 )
             )
     return soi.compress(inv.data_file(contract=True))
-
-
-def write_exports(
-    topics: list[Topic], site_dir: Path, site_name: str, site_url: str = ""
-) -> list[Path]:
-    """Write ``topics.json`` and ``objects.inv`` at the root of a built site."""
-    json_path, inv_path = site_dir / "topics.json", site_dir / "objects.inv"
-    json_path.write_text(topics_json(topics, site_name, site_url), encoding="utf-8")
-    inv_path.write_bytes(inventory(topics, site_name))
-    return [json_path, inv_path]

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +28,7 @@ from kbgen.build import Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError
 from kbgen.importer import run_import
-from kbgen.store import swap_in
+from kbgen.store import replace_directory
 
 MKDOCS_FILE = "mkdocs.yml"
 log = logging.getLogger("mkdocs.plugins.kbgen")
@@ -99,7 +96,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         if self.pregenerated or self.project is None:
             return
         try:
-            done = generate(self.project, Path(config.docs_dir), config.site_name)
+            done = _generate(self.project, config)
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
@@ -150,17 +147,28 @@ class BuildReport:
         )
 
 
-def _mkdocs_config(project: Config, site_dir: Path, config_file: Path | None = None):
-    path = config_file or project.root / MKDOCS_FILE
+def _mkdocs_file(project: Config) -> Path:
+    path = project.root / MKDOCS_FILE
     if not path.exists():
         raise BuildError(f"{path}: not found (kbgen publishes with MkDocs; see README.md)")
+    return path
+
+
+def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
+    path = _mkdocs_file(project)
     return load_mkdocs_config(config_file=str(path), site_dir=str(site_dir), strict=True)
 
 
-def mkdocs_settings(project: Config) -> tuple[Path, str]:
-    """The docs folder and site name that ``mkdocs.yml`` gives."""
+def _generate(project: Config, config: MkDocsConfig) -> Generated:
+    """The pages, into the docs folder and for the site ``mkdocs.yml`` describes."""
+    return generate(project, Path(config.docs_dir), config.site_name, config.site_url or "")
+
+
+def generate_pages(project: Config) -> tuple[Generated, Path]:
+    """``kbgen generate``: import if the store is empty, then write the pages; and where."""
+    ensure_topics(project)
     config = _mkdocs_config(project, project.site_dir)
-    return Path(config.docs_dir), config.site_name
+    return _generate(project, config), Path(config.docs_dir)
 
 
 def _log_to_stderr() -> None:
@@ -185,11 +193,9 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
     start = time.perf_counter()
     site_dir = (site_dir or project.site_dir).resolve()
     imported = ensure_topics(project)
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.new-", dir=site_dir.parent))
-    try:
+    with replace_directory(site_dir, start="empty") as scratch:
         config = _mkdocs_config(project, scratch)
-        generated = generate(project, Path(config.docs_dir), config.site_name)
+        generated = _generate(project, config)
         plugin = config.plugins.get("kbgen")
         if isinstance(plugin, KbgenPlugin):
             plugin.pregenerated = True
@@ -198,10 +204,6 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
             mkdocs_build(config)
         except Abort as exc:
             raise BuildError(f"MkDocs: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    swap_in(scratch, site_dir)
     return BuildReport(generated, site_dir, imported, time.perf_counter() - start)
 
 
@@ -211,8 +213,4 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
 
     ensure_topics(project)
     _log_to_stderr()
-    path = project.root / MKDOCS_FILE
-    if not path.exists():
-        raise BuildError(f"{path}: not found (kbgen publishes with MkDocs; see README.md)")
-    os.chdir(project.root)
-    mkdocs_serve(config_file=str(path), dev_addr=dev_addr, livereload=True)
+    mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)

@@ -24,7 +24,7 @@ from kbgen.exports import section_anchor, summary
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.slugs import slugify
-from kbgen.store import BodyPart, BodySection, fenced_lines, parse_body
+from kbgen.store import BodyPart, BodySection, fences, parse_body
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: same output, several times faster."""
@@ -34,7 +34,6 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
 
 _PART_BREAK = "<!-- kbgen: part -->"
 _tag_anchor_slug = pymdownx_slugify(case="lower")
-_FENCE_OPEN = re.compile(r"^(\s*)(`{3,}|~{3,})")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!{}])")
 _HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
@@ -119,10 +118,9 @@ def _escape_html(text: str) -> str:
 def safe_markdown(text: str) -> str:
     """Source text made safe to embed in a page as Markdown (see the module docstring)."""
     lines = text.split("\n")
-    in_fence = fenced_lines(lines)
+    in_fence, open_fence = fences(lines)
     out: list[str] = []
     block: list[str] = []
-    fence = ""
 
     def flush() -> None:
         if block:
@@ -132,11 +130,6 @@ def safe_markdown(text: str) -> str:
     for line, fenced in zip(lines, in_fence, strict=True):
         if fenced:
             flush()
-            m = _FENCE_OPEN.match(line)
-            if not fence and m:
-                fence = m.group(1) + m.group(2)
-            elif fence and m and not line.strip().strip(fence.strip()[0]):
-                fence = ""
             out.append(line)
             continue
         if (d := _REF_DEFINITION.match(line)) and not is_safe_url(d.group(2)):
@@ -146,8 +139,8 @@ def safe_markdown(text: str) -> str:
             block.append("")  # a lone === or --- must not turn the line above into a heading
         block.append(line)
     flush()
-    if fence:
-        out.append(fence)
+    if open_fence:
+        out.append(open_fence)
     return "\n".join(out).strip("\n")
 
 

@@ -12,7 +12,8 @@ import sys
 from dataclasses import asdict, dataclass
 from difflib import get_close_matches
 
-import yaml
+from mkdocs.exceptions import ConfigurationError
+from mkdocs.utils.yaml import yaml_load
 
 from kbgen.config import Config
 from kbgen.exceptions import InputError, KbgenError, Problem
@@ -37,22 +38,18 @@ class Outcome:
         return self.code
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Reads ``mkdocs.yml``, whose ``!!python/name:`` and ``!ENV`` tags are irrelevant here."""
-
-
-_AnyTagLoader.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 def base_url(config: Config, given: str | None = None) -> str:
     """The prefix of topic URLs, ending in ``/``, or ``""`` for URLs relative to the site root.
 
-    ``given`` (``--base-url``) wins; else ``site_url`` in the project's ``mkdocs.yml``.
+    ``given`` (``--base-url``) wins; else ``site_url`` in the project's ``mkdocs.yml``
+    (read as MkDocs reads it, so ``!ENV [KBGEN_SITE_URL, …]`` counts).
     """
     if given is None:
         path = config.root / "mkdocs.yml"
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-        data = yaml.load(text, Loader=_AnyTagLoader)
+        try:
+            data = yaml_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except ConfigurationError as exc:
+            raise KbgenError(f"{path}: {exc}") from exc
         url = data.get("site_url") if isinstance(data, dict) else None
         given = url if isinstance(url, str) else ""
     return given if not given or given.endswith("/") else given + "/"

@@ -65,7 +65,7 @@ class BodySection:
         return "\n\n".join(p.text for p in self.parts if p.text)
 
 
-def _fences(lines: list[str]) -> tuple[list[bool], str]:
+def fences(lines: list[str]) -> tuple[list[bool], str]:
     """Flag each line inside (or delimiting) a code fence; also the fence left open, or ``""``.
 
     As in CommonMark, a backtick fence's info string holds no backtick (```` ```x``` ````
@@ -89,7 +89,7 @@ def _fences(lines: list[str]) -> tuple[list[bool], str]:
 
 def fenced_lines(lines: list[str]) -> list[bool]:
     """Flag each line that is inside (or delimits) a fenced code block."""
-    return _fences(lines)[0]
+    return fences(lines)[0]
 
 
 def guard_text(text: str, *, headings: bool = False) -> str:
@@ -102,7 +102,7 @@ def guard_text(text: str, *, headings: bool = False) -> str:
     text is its own guard.
     """
     lines = text.split("\n")
-    flags, fence = _fences(lines)
+    flags, fence = fences(lines)
     rule = _HEADING if headings else _STRUCTURAL
     out = [
         _escape(line) if not code and rule.match(line) else line
@@ -373,20 +373,21 @@ def _link_or_copy(source: str, target: str) -> None:
 
 
 @contextmanager
-def replace_directory(target: Path, *, link: bool = False) -> Iterator[Path]:
-    """Yield a scratch copy of ``target``; on success swap it in, on failure discard it.
+def replace_directory(target: Path, *, start: str = "copy") -> Iterator[Path]:
+    """Yield a scratch folder for a new ``target``; on success swap it in, on failure discard it.
 
     The previous directory stays intact until the new one is complete, so a failure
-    half-way leaves it exactly as it was. With ``link`` the copy hard-links the files,
-    which is far cheaper for a big directory; the caller must then replace a file (unlink,
-    then write) and never write into one, which would change the original too.
+    half-way leaves it exactly as it was. ``start`` says what the scratch folder holds:
+    ``copy``, a copy of ``target``; ``link``, hard links to its files, far cheaper for a
+    big directory (the caller must then replace a file, unlink then write, and never write
+    into one, which would change the original too); ``empty``, nothing.
     """
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
-        if target.exists():
-            copy = _link_or_copy if link else shutil.copy2
+        if target.exists() and start != "empty":
+            copy = _link_or_copy if start == "link" else shutil.copy2
             shutil.copytree(target, scratch, dirs_exist_ok=True, copy_function=copy)
         yield scratch
         swap_in(scratch, target)
@@ -404,7 +405,7 @@ def write_files(target: Path, changes: Mapping[str, str | None]) -> None:
     if not changes:
         return
     try:
-        with replace_directory(target, link=True) as scratch:
+        with replace_directory(target, start="link") as scratch:
             for name, text in sorted(changes.items()):
                 path = scratch / name
                 path.unlink(missing_ok=True)  # a new file: never write into a linked original
