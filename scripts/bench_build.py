@@ -35,6 +35,7 @@ from typing import Any
 
 from mkdocs.utils.yaml import yaml_load
 
+from kbgen.build import OWNED_PAGES
 from kbgen.config import Config, load_config
 from kbgen.importer import run_import
 from kbgen.records import SourceRef, Topic
@@ -42,8 +43,6 @@ from kbgen.slugs import topic_slug
 from kbgen.store import dump_topic
 
 ROOT = Path(__file__).resolve().parent.parent
-GENERATED_PAGES = ("index.md", "tags.md", "a-z.md", "browse.md")
-"""Pages of ``docs/`` that kbgen writes; the other top-level pages are hand-written."""
 OVERHEAD_TARGET = 0.25
 LINEAR_TOLERANCE = 1.3
 """Time per topic may grow by this factor from the smallest to the largest synthetic size."""
@@ -213,7 +212,7 @@ def make_project(root: Path, size: str) -> Config:
     shutil.copytree(ROOT / "templates", root / "templates")
     (root / "docs").mkdir()
     for page in (ROOT / "docs").glob("*.md"):
-        if page.name not in GENERATED_PAGES:
+        if page.name not in OWNED_PAGES:
             shutil.copy(page, root / "docs" / page.name)
     config = load_config(root)
     if size == "seed":

@@ -14,6 +14,7 @@ SOURCES = ROOT / "sources"
 def make_project(tmp_path: Path, sources: dict[str, str] | None = None, config: str = "") -> Config:
     """A project in ``tmp_path`` with the given source files (default: the real seeds)."""
     src = tmp_path / "sources"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     if sources is None:
         shutil.copytree(SOURCES, src)
     else:

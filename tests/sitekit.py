@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from kbgen.config import Config, load_config
+from tests.helpers import ROOT, make_project
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 """Screenshots and measurements from the browser tests (git-ignored)."""
@@ -39,22 +39,13 @@ def make_site_project(
 
     ``sources`` replaces the bundled glossaries; ``kbgen_yml`` replaces the config.
     """
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    for name in ("mkdocs.yml", "kbgen.yml"):
-        shutil.copy(ROOT / name, tmp_path / name)
+    config = (ROOT / "kbgen.yml").read_text(encoding="utf-8") if kbgen_yml is None else kbgen_yml
+    make_project(tmp_path, sources, config)
+    shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
-    docs = tmp_path / "docs"
-    docs.mkdir()
+    (tmp_path / "docs").mkdir()
     for page in ("about.md", "benchmarks.md"):
-        shutil.copy(ROOT / "docs" / page, docs / page)
-    if sources is None:
-        shutil.copytree(ROOT / "sources", tmp_path / "sources")
-    else:
-        (tmp_path / "sources").mkdir()
-        for name, text in sources.items():
-            (tmp_path / "sources" / name).write_text(text, encoding="utf-8")
-    if kbgen_yml is not None:
-        (tmp_path / "kbgen.yml").write_text(kbgen_yml, encoding="utf-8")
+        shutil.copy(ROOT / "docs" / page, tmp_path / "docs" / page)
     return load_config(tmp_path)
 
 

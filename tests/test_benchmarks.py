@@ -9,7 +9,7 @@ import pytest
 from mkdocs.utils.yaml import yaml_load
 
 from kbgen.slugs import topic_slug
-from tests.sitekit import ROOT
+from tests.helpers import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench_build

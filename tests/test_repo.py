@@ -10,8 +10,8 @@ from kbgen.check import run_check
 from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.importer import run_import
-from tests.helpers import snapshot
-from tests.sitekit import ROOT, make_site_project
+from tests.helpers import ROOT, snapshot
+from tests.sitekit import make_site_project
 
 
 def _copy_repo(tmp_path):
