@@ -99,6 +99,50 @@ def test_a_local_topics_json_without_site_url_needs_base_url(tmp_path: Path) -> 
         markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(tmp_path / "no.json"))])
 
 
+HOSTILE_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java&#115;cript:alert(1)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS)
+@pytest.mark.parametrize("field", ["site_url", "url"])
+def test_a_hostile_topics_json_is_an_error_never_a_script_link(
+    tmp_path: Path, field: str, url: str
+) -> None:
+    path = write_topics_json(tmp_path, "https://kb.example.com/")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if field == "site_url":
+        data["site_url"] = url
+    else:
+        data["topics"][0]["url"] = url
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ValueError, match="is not an http, https or relative URL") as caught:
+        markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(path))])
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("url", HOSTILE_URLS[:3])
+def test_a_hostile_base_url_option_is_an_error(tmp_path: Path, url: str) -> None:
+    path = write_topics_json(tmp_path)
+    with pytest.raises(ValueError, match=r"base_url .* is not an http or https URL"):
+        markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(path), base_url=url)])
+
+
+def test_relative_and_http_urls_in_topics_json_are_accepted(tmp_path: Path) -> None:
+    path = write_topics_json(tmp_path, "http://kb.example.com/")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert all(not t["url"].startswith(("http:", "https:")) for t in data["topics"])
+    md = markdown.Markdown(extensions=[wikilinks.makeExtension(topics=str(path))])
+    assert 'href="http://kb.example.com/topics/rlhf/"' in md.convert("[[RLHF]]")
+
+
 # --- MkDocs builds -------------------------------------------------------------------------
 
 

@@ -1,10 +1,10 @@
-"""Render topics as plain Markdown pages: safe source text, cross-links, page templates.
+"""Render topics as Markdown pages: source text as safe HTML, cross-links, page templates.
 
 Everything here is pure: it takes topics and returns page text, so it runs and is tested
-without MkDocs. Text from topics is data, never markup: :func:`safe_markdown` escapes raw
-HTML, drops links with script-capable URL schemes, demotes headings that would break the
-page outline, and closes code fences left open, so one topic can never change another
-part of the page.
+without MkDocs. Text from topics is data, never markup: :func:`source_markdown` keeps each
+part to itself (headings demoted, code fences closed), the linker adds cross-links, and
+:class:`kbgen.sanitize.Fragments` renders it with the site's Markdown extensions and
+sanitizes the HTML, which the template embeds as raw HTML.
 """
 
 from __future__ import annotations
@@ -23,24 +23,21 @@ from kbgen.config import TagInfo
 from kbgen.exports import section_anchor, summary
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
+from kbgen.sanitize import Fragments
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: same output, several times faster."""
 
-SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
-"""URL schemes a link from topic text may use; relative URLs are always allowed."""
-
 _PART_BREAK = "<!-- kbgen: part -->"
 _tag_anchor_slug = pymdownx_slugify(case="lower")
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!{}])")
 _HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>", re.I)
-_MATH = re.compile(r"\\\(([^`]+?)\\\)")
-_REF_DEFINITION = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)<?(\S+?)>?(\s.*)?$")
+# A list item that may interrupt a paragraph (CommonMark: a bullet, or an ordered list from 1).
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_ANY_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 def tag_anchor(name: str) -> str:
@@ -48,97 +45,34 @@ def tag_anchor(name: str) -> str:
     return "tag:" + _tag_anchor_slug(name, "-")
 
 
-def is_safe_url(url: str) -> bool:
-    """True for relative URLs and http(s), mailto and ftp ones.
+def source_markdown(text: str) -> str:
+    """Source text as Markdown that stays inside its part of the page.
 
-    Entities and control characters are resolved first, as a browser would, so
-    ``java&#115;cript:`` or ``java\\tscript:`` are recognised as ``javascript:``.
+    Outside code: ``#`` and ``##`` headings become ``###`` (the page's sections are
+    ``##``), a lone ``===`` or ``---`` line cannot turn the line above into a heading, and a
+    list right after a line of text (``Where:``) gets the blank line Markdown needs to
+    read it as a list. A code fence left open is closed at the end.
     """
-    plain = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url)).lower()
-    m = _SCHEME.match(plain)
-    return m is None or m.group(1) in SAFE_SCHEMES
-
-
-def _close_paren(text: str, start: int) -> int:
-    """Index just past the ``)`` closing the ``(`` at ``start - 1``, or ``-1``."""
-    depth = 1
-    for i in range(start, len(text)):
-        if text[i] == "\\":
-            continue
-        if text[i] == "(":
-            depth += 1
-        elif text[i] == ")":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-    return -1
-
-
-def _drop_unsafe_links(text: str) -> str:
-    """Replace ``[text](unsafe-url)`` by ``text``; other links stay as written."""
-    out, pos = [], 0
-    for m in re.finditer(r"\]\(", text):
-        if m.start() < pos:
-            continue
-        end = _close_paren(text, m.end())
-        if end < 0:
-            continue
-        destination = text[m.end() : end - 1].strip().strip("<>").split(" ")[0]
-        if is_safe_url(destination):
-            continue
-        opening = text.rfind("[", pos, m.start())
-        if opening < 0:
-            continue
-        if opening > 0 and text[opening - 1] == "!":
-            opening -= 1  # an image: keep its alt text
-        label = text[opening : m.start()].lstrip("!")[1:]
-        out += [text[pos:opening], label]
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
-
-
-def _escape_html(text: str) -> str:
-    """Escape ``<`` outside inline code, keeping ``<https://…>`` autolinks as links.
-
-    ``\\( … \\)`` formulas become inline code: the site loads no math renderer (it makes no
-    request outside its origin), and Markdown would otherwise eat their backslashes.
-    """
-
-    def prose(piece: str) -> str:
-        piece = _AUTOLINK.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", piece)
-        piece = _MATH.sub(lambda m: f"`{m.group(1).strip()}`", piece)
-        parts = re.split(r"(`[^`]*`)", piece)
-        return "".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
-
-    pieces = re.split(r"(`+[^`]*?`+)", text)
-    return "".join(p if i % 2 else prose(p) for i, p in enumerate(pieces))
-
-
-def safe_markdown(text: str) -> str:
-    """Source text made safe to embed in a page as Markdown (see the module docstring)."""
     lines = text.split("\n")
     in_fence, open_fence = fences(lines)
     out: list[str] = []
-    block: list[str] = []
-
-    def flush() -> None:
-        if block:
-            out.extend(_escape_html(_drop_unsafe_links("\n".join(block))).split("\n"))
-            block.clear()
-
+    in_list = False
     for line, fenced in zip(lines, in_fence, strict=True):
         if fenced:
-            flush()
             out.append(line)
+            in_list = False
             continue
-        if (d := _REF_DEFINITION.match(line)) and not is_safe_url(d.group(2)):
-            line = "\\" + line.lstrip()
+        before = out[-1] if out else ""
+        if not line.strip():
+            in_list = False
+        elif _ANY_ITEM.match(line):
+            if _LIST_ITEM.match(line) and before.strip() and not in_list:
+                out.append("")
+            in_list = True
         line = _HEADING.sub(lambda m: m.group(1) + "###", line)
-        if _SETEXT.match(line) and block and block[-1].strip():
-            block.append("")  # a lone === or --- must not turn the line above into a heading
-        block.append(line)
-    flush()
+        if _SETEXT.match(line) and before.strip():
+            out.append("")
+        out.append(line)
     if open_fence:
         out.append(open_fence)
     return "\n".join(out).strip("\n")
@@ -178,7 +112,9 @@ class Part:
     label: str
     """``file:line`` of the source, or ``""`` for an editor's unattributed text."""
     markdown: str
-    """Safe Markdown."""
+    """The part's text as :func:`source_markdown` prepares it."""
+    html: str = ""
+    """The cross-linked text, rendered and sanitized (filled in by :func:`build_pages`)."""
 
 
 @dataclass(frozen=True)
@@ -233,7 +169,7 @@ def page_sections(body: str) -> list[PageSection]:
             inline(s.name),
             section_anchor(s.name),
             tuple(
-                Part(str(p.source) if p.source else "", safe_markdown(p.text))
+                Part(str(p.source) if p.source else "", source_markdown(p.text))
                 for p in s.parts
                 if p.text.strip()
             ),
@@ -258,11 +194,9 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = inline
-    env.filters["html"] = lambda s: html.escape(str(s), quote=True)
+    # One line: a line break in a name must not end the HTML block it is shown in.
+    env.filters["html"] = lambda s: html.escape(" ".join(str(s).split()), quote=True)
     env.filters["tag_anchor"] = tag_anchor
-    env.filters["indent4"] = lambda s: "\n".join(
-        ("    " + line) if line.strip() else "" for line in str(s).split("\n")
-    )
     env.globals["front_matter"] = front_matter
     env.globals["search_boost"] = search_boost
     return env
@@ -274,15 +208,20 @@ def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
 
 
 def build_pages(
-    topics: list[Topic], tags: dict[str, TagInfo], env: jinja2.Environment
+    topics: list[Topic],
+    tags: dict[str, TagInfo],
+    env: jinja2.Environment,
+    fragments: Fragments | None = None,
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
 
     Two phases: first link every page (which needs every topic's names), then render each
-    with its backlinks (which need every page's links).
+    with its backlinks (which need every page's links). ``fragments`` renders source text
+    (default: MkDocs' default Markdown extensions).
     """
     by_slug = {t.slug: t for t in topics}
     linker = Linker(link_targets(topics))
+    fragments = fragments or Fragments()
     template = env.get_template("topic.md.j2")
     pages: dict[str, TopicPage] = {}
     for topic in topics:
@@ -293,7 +232,11 @@ def build_pages(
             joined = f"\n\n{_PART_BREAK}\n\n".join(p.markdown for p in section.parts)
             text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
             texts = text.split(f"\n\n{_PART_BREAK}\n\n")
-            parts = tuple(Part(p.label, t) for p, t in zip(section.parts, texts, strict=True))
+            page = f"topics/{topic.slug}.md"
+            parts = tuple(
+                Part(p.label, t, fragments.html(t, page))
+                for p, t in zip(section.parts, texts, strict=True)
+            )
             linked_sections.append(PageSection(section.name, section.anchor, parts))
             links += found
         pages[topic.slug] = TopicPage(

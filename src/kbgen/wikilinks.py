@@ -31,12 +31,15 @@ from markdown.inlinepatterns import InlineProcessor
 
 from kbgen.exports import section_anchor
 from kbgen.resolve import NameIndex, read_topics_json
+from kbgen.sanitize import is_safe_url
 
 # Under "mkdocs" so that MkDocs counts these warnings (and fails a strict build on them).
 log = logging.getLogger("mkdocs.kbgen.wikilinks")
 
 WIKILINK = r"\[\[([^\]\[|#\n]+)(?:#([^\]\[|\n]+))?(?:\|([^\]\[\n]+))?\]\]"
 URL_TTL = 300.0
+LINK_SCHEMES = frozenset({"http", "https"})
+"""Schemes a URL of ``topics.json`` (or ``base_url``) may use; relative URLs are fine too."""
 
 _cache: dict[str, tuple[float, NameIndex, str]] = {}
 
@@ -52,11 +55,21 @@ def load(source: str) -> tuple[NameIndex, str]:
         cached = _cache.get(source)
         if cached is None or cached[0] != stamp:
             data = read_topics_json(source)
+            _check_urls(data)
             cached = (stamp, NameIndex(data["topics"]), str(data.get("site_url", "")))
             _cache[source] = cached
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"kbgen.wikilinks: cannot read topics from {source}: {exc}") from exc
     return cached[1], cached[2]
+
+
+def _check_urls(data: dict[str, Any]) -> None:
+    """Every URL of a ``topics.json`` is http(s) or relative: a hostile file links nowhere else."""
+    urls = [("site_url", data.get("site_url", ""))]
+    urls += [(f"topic `{t.get('slug', '?')}`: url", t.get("url")) for t in data["topics"]]
+    for where, url in urls:
+        if not isinstance(url, str) or not is_safe_url(url, LINK_SCHEMES):
+            raise ValueError(f"{where} {url!r} is not an http, https or relative URL")
 
 
 class WikiLinkProcessor(InlineProcessor):
@@ -125,6 +138,8 @@ class WikiLinkExtension(Extension):
             raise ValueError(
                 f"kbgen.wikilinks: {source} records no site_url; set the `base_url` option"
             )
+        if not is_safe_url(base, LINK_SCHEMES):
+            raise ValueError(f"kbgen.wikilinks: base_url {base!r} is not an http or https URL")
         base = base if base.endswith("/") else base + "/"
         # Above Python-Markdown's own link pattern (160), so `[[` is not read as a link.
         md.inlinePatterns.register(WikiLinkProcessor(md, index, base), "kbgen-wikilink", 175)

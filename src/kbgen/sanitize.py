@@ -1,0 +1,251 @@
+"""Source text to safe HTML: rendered with the site's Markdown extensions, then sanitized.
+
+Every fragment of a page that comes from a source or a topic file goes through
+:class:`Fragments`: Python-Markdown renders it with the ``markdown_extensions`` of the
+project's ``mkdocs.yml`` (raw HTML in the text is shown as text), then ``nh3`` keeps only
+the elements, attributes and URLs of :data:`TAGS`, :data:`ATTRIBUTES` and
+:data:`URL_SCHEMES`. The page template embeds the result as raw HTML, which a publisher
+passes through untouched, so the page is safe whatever builds it.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import markdown
+import nh3
+import yaml
+from mkdocs.exceptions import ConfigurationError
+from mkdocs.utils.yaml import yaml_load
+
+from kbgen.exceptions import BuildError
+
+__all__ = [
+    "ATTRIBUTES",
+    "TAGS",
+    "URL_SCHEMES",
+    "Fragments",
+    "SiteMarkdown",
+    "is_safe_url",
+    "site_markdown",
+]
+
+MKDOCS_FILE = "mkdocs.yml"
+
+TAGS = frozenset(
+    {
+        *("a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd"),
+        *("del", "details", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6"),
+        *("hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "s", "small"),
+        *("span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th"),
+        *("thead", "tr", "u", "ul"),
+    }
+)
+"""Elements a fragment may hold: what Python-Markdown and the pymdownx extensions Material
+documents produce (code highlighting, tables, admonitions, details, footnotes, math).
+No ``script``, ``style``, ``iframe``, ``object``, ``embed``, ``form``, ``input``, ``base``,
+``svg`` or ``math``."""
+
+ATTRIBUTES: Mapping[str, frozenset[str]] = {
+    "*": frozenset({"class", "id", "title", "lang", "dir"}),
+    "a": frozenset({"href", "rel", "name"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"colspan", "rowspan", "style"}),
+    "th": frozenset({"colspan", "rowspan", "style"}),
+    "ol": frozenset({"start", "reversed"}),
+    "li": frozenset({"value"}),
+    "details": frozenset({"open"}),
+}
+"""Attributes kept, by element (``*``: any). No ``on*`` handler, ``style`` only as a table
+cell's ``text-align``."""
+
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+"""Schemes a link may use; relative URLs are always allowed, an image's ``src`` only
+relative (the site makes no request outside its own origin)."""
+
+SKIPPED_EXTENSIONS = frozenset(
+    {
+        "toc",
+        "markdown.extensions.toc",
+        "pymdownx.snippets",
+        "pymdownx.b64",
+        "kbgen.wikilinks",
+        "material.extensions.preview",
+    }
+)
+"""Never used on source text: ``toc`` ids would clash with the page's own headings,
+``snippets`` and ``b64`` would read files from disk into a page, and the others need
+MkDocs' page context."""
+
+BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
+"""Extensions MkDocs always loads, as :class:`mkdocs.config.config_options.MarkdownExtensions`."""
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+_CODE_LINE = re.compile(r"__codelineno-(\d+)-")
+"""pymdownx.highlight's line anchors, numbered by code block from 0 in each fragment."""
+_NO_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
+"""A line break that starts a blank line: Markdown would end an HTML block there."""
+
+
+@dataclass(frozen=True)
+class SiteMarkdown:
+    """How the site renders Markdown, as ``mkdocs.yml`` configures it."""
+
+    extensions: tuple[str, ...] = BUILTIN_EXTENSIONS
+    """Extension names, in ``mkdocs.yml`` order, after MkDocs' built-in ones."""
+    configs: Mapping[str, Any] = field(default_factory=dict)
+    """Each configured extension's options."""
+    directory_urls: bool = True
+    """MkDocs' ``use_directory_urls``: ``topics/x.md`` is served at ``topics/x/``."""
+
+
+def site_markdown(root: Path) -> SiteMarkdown:
+    """The Markdown setup of the ``mkdocs.yml`` in ``root``; MkDocs' defaults without one."""
+    path = root / MKDOCS_FILE
+    if not path.is_file():
+        return SiteMarkdown()
+    try:
+        data = yaml_load(path.read_text(encoding="utf-8")) or {}
+    except (ConfigurationError, yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        raise BuildError(f"{path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise BuildError(f"{path}: not a mapping of settings")
+    raw = data.get("markdown_extensions") or []
+    items = list(raw.items()) if isinstance(raw, dict) else raw
+    names, configs = list(BUILTIN_EXTENSIONS), {}
+    if not isinstance(items, list):
+        raise BuildError(f"{path}: `markdown_extensions` must be a list")
+    for item in items:
+        if isinstance(item, tuple):
+            name, options = item
+        elif isinstance(item, dict) and len(item) == 1:
+            ((name, options),) = item.items()
+        elif isinstance(item, str):
+            name, options = item, None
+        else:
+            raise BuildError(f"{path}: `markdown_extensions` item {item!r} is not a name")
+        if name not in names:
+            names.append(name)
+        if options:
+            if not isinstance(options, dict):
+                raise BuildError(f"{path}: options of extension `{name}` must be a mapping")
+            configs[name] = options
+    return SiteMarkdown(tuple(names), configs, data.get("use_directory_urls", True) is not False)
+
+
+def is_safe_url(url: str, schemes: frozenset[str] = URL_SCHEMES) -> bool:
+    """True for a relative URL, or one whose scheme is in ``schemes``.
+
+    Entities and control characters are resolved first, as a browser would, so
+    ``java&#115;cript:`` or ``java\\tscript:`` count as ``javascript:``.
+    """
+    m = _SCHEME.match(_CONTROL.sub("", html.unescape(url)).lower())
+    return m is None or m.group()[:-1] in schemes
+
+
+def page_url(src: str, directory_urls: bool = True) -> str:
+    """The URL, relative to the site root, of the page ``src`` (``topics/x.md``)."""
+    if not src.endswith(".md"):
+        return src
+    stem = src[: -len(".md")]
+    if not directory_urls:
+        return stem + ".html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(url: str, page: str, directory_urls: bool = True) -> str | None:
+    """A relative ``url`` written in the page ``page`` (a docs path), as the built page needs it.
+
+    ``other.md#how`` becomes ``../other/#how``, as MkDocs rewrites Markdown links; a URL
+    that hides a scheme (``java\\tscript:``) gives ``None``.
+    """
+    if _SCHEME.match(_CONTROL.sub("", url).lower()):
+        return None
+    if url.startswith(("#", "/", "?")) or not url:
+        return url
+    path, hash_, anchor = url.partition("#")
+    path, query_, query = path.partition("?")
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
+    if target.startswith(".."):
+        return url  # outside the docs folder: leave it as written
+    dest, here = page_url(target, directory_urls), page_url(page, directory_urls)
+    base = here.rstrip("/") if here.endswith("/") or not here else posixpath.dirname(here)
+    rel = posixpath.relpath(dest or ".", base or ".")
+    if (dest.endswith("/") or not dest) and not rel.endswith("/"):
+        rel += "/"
+    return rel + (query_ + query) + (hash_ + anchor)
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    """Drop what the allow-list cannot express: remote images, theme classes and ids."""
+    if element == "img" and attribute == "src":
+        plain = _CONTROL.sub("", value)
+        return None if _SCHEME.match(plain.lower()) or plain.startswith("//") else value
+    if attribute == "class":
+        # Material's layout (md-) and kbgen's own (kb-) classes are the page's, not the text's.
+        kept = [c for c in value.split() if not c.startswith(("md-", "kb-"))]
+        return " ".join(kept) or None
+    if attribute in ("id", "name"):
+        # Ids of the theme (__search, __toc…) are not the text's; code line anchors are.
+        return value if not value.startswith("__") or _CODE_LINE.match(value) else None
+    return value
+
+
+class Fragments:
+    """Renders source text to sanitized HTML with one site's Markdown setup."""
+
+    def __init__(self, setup: SiteMarkdown | None = None) -> None:
+        self.setup = setup or SiteMarkdown()
+        self._page, self._code_blocks = "", 0
+        """The page being rendered and its code blocks so far, for unique line anchors."""
+        names = [n for n in self.setup.extensions if n not in SKIPPED_EXTENSIONS]
+        configs = {n: dict(c) for n, c in self.setup.configs.items() if n in names}
+        try:
+            self._md = markdown.Markdown(extensions=names, extension_configs=configs)
+        except Exception as exc:  # any extension may fail to load: name it and the setting
+            raise BuildError(
+                f"{MKDOCS_FILE}: markdown_extensions: cannot load {names}: {exc}"
+            ) from exc
+        # Raw HTML in the text is data: without these, Python-Markdown escapes it as text.
+        for registry, name in (
+            (self._md.preprocessors, "html_block"),
+            (self._md.inlinePatterns, "html"),
+        ):
+            if name in registry:
+                registry.deregister(name)
+
+    def html(self, text: str, page: str) -> str:
+        """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
+
+        The result has no blank line, so that any Markdown publisher reads it as one HTML
+        block and never parses it again. Fragments of one page rendered in turn number
+        their code line anchors on from each other, as in one page rendered whole.
+        """
+        self._md.reset()
+        rendered = self._md.convert(text)
+        cleaner = nh3.Cleaner(
+            tags=set(TAGS),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            attribute_filter=_filter_attribute,
+            link_rel=None,
+            url_schemes=set(URL_SCHEMES),
+            filter_style_properties={"text-align"},
+            url_relative=lambda url: relative_url(url, page, self.setup.directory_urls),
+        )
+        clean = cleaner.clean(rendered).strip("\n")
+        if page != self._page:
+            self._page, self._code_blocks = page, 0
+        if numbers := {int(n) for n in _CODE_LINE.findall(clean)}:
+            first = self._code_blocks
+            clean = _CODE_LINE.sub(lambda m: f"__codelineno-{first + int(m[1])}-", clean)
+            self._code_blocks += max(numbers) + 1
+        return _NO_BLANK_LINE.sub(lambda m: "&#10;" + m.group()[1:], clean)
