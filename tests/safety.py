@@ -119,6 +119,7 @@ HOSTILE_MARKDOWN: dict[str, str] = {
         '[a](https://example.com){: onmouseover="alert(\'attr2\')" href="javascript:alert(1)" }'
     ),
     "attr-list-heading": "### Title {: onclick=alert('h') style=\"position:fixed\" }",
+    "attr-list-image": "![x](missing.png){: onerror=\"alert('attr-img')\" }",
     "attr-list-class": "para\n{: .md-header #__search }",
     "footnote": "x[^1]\n\n[^1]: [y](javascript:alert('footnote'))",
     "footnote-label": (

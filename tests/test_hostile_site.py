@@ -76,6 +76,10 @@ def hostile_site(tmp_path_factory):
         {"evil.txt": HOSTILE_LIST, "evil.md": HOSTILE_NOTES},
         kbgen_yml="",
     )
+    # Extensions a publisher may add, which let text set attributes (onerror=…).
+    mkdocs_yml = config.root / "mkdocs.yml"
+    text = mkdocs_yml.read_text(encoding="utf-8")
+    mkdocs_yml.write_text(text.replace("  - abbr\n", "  - abbr\n  - attr_list\n"), "utf-8")
     run_import(config)
     for n, (name, text) in enumerate(HOSTILE_MARKDOWN.items()):
         path = config.topics_dir / f"case-{n}.md"

@@ -44,6 +44,7 @@ ITEM = "each `sources` item must be {file: NAME, line: N} with N >= 1"
 NO_FRONT_MATTER = "missing YAML front matter (the file must start with ---)"
 MAPPING = "front matter must be a mapping of keys to values"
 NO_WHAT = "the topic has no `## What` section"
+ONE_LINE = "holds a line break or control character"
 
 CASES = [
     Case("invalid-yaml.md", "error", 3, "invalid YAML front matter: expected ',' or ']'"),
@@ -68,6 +69,10 @@ CASES = [
         "good.md",
     ),
     Case("alias-twice.md", "error", 3, "name `twice` is listed twice in this topic"),
+    Case("alias-nfc-twice.md", "error", 3, "name `Cafe\u0301 Method` is listed twice in this"),
+    Case("alias-line-break.md", "error", 3, f"name `two\\u000alines` {ONE_LINE} (U+000A)"),
+    Case("title-control.md", "error", 2, f"name `Bell\\u0007 Title` {ONE_LINE} (U+0007)"),
+    Case("title-bidi.md", "error", 2, f"name `Evil \\u202egnp.exe` {ONE_LINE} (U+202E)"),
     Case("duplicate-key.md", "error", 4, "duplicate key `title`: only its last value counts"),
     Case("missing-related.md", "error", 3, "related topic `goood` does not exist (did you mean"),
     Case("missing-link.md", "error", 7, "link to unknown topic `nothing-here.md`"),

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 
 from kbgen.config import Config
 from kbgen.exceptions import Problem
+from kbgen.records import MAX_NAME_LENGTH
 from kbgen.slugs import SLUG
 from kbgen.store import LoadedTopic, load_topics, parse_body
 
-_LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^)#\s]+?)\.md(?:#[^)]*)?\)")
+# Line breaks, controls and bidi overrides: a name is one visible line (it becomes one
+# objects.inv entry, one line of YAML and of HTML).
+_BAD_NAME_CHAR = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BAD_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+# The target holds no bracket or parenthesis: from each `](` the scan stops at the next.
+_LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^()\[\]#\s]+?)\.md(?:#[^()]*)?\)")
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:
@@ -36,15 +44,48 @@ def check_tags(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
     ]
 
 
+def name_fold(name: str) -> str:
+    """A name as names are compared: NFC (``Café`` composed or not is one name), no case."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _bad_character(name: str) -> str:
+    """The first line break or control character of a name, as ``U+000A``, or ``""``."""
+    for c in name:
+        if unicodedata.category(c) in _BAD_CATEGORIES or _BAD_NAME_CHAR.match(c):
+            return f"U+{ord(c):04X}"
+    return ""
+
+
+def _shown(name: str) -> str:
+    """A name printable on one line: controls as ``\\uXXXX``."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
+
+
 def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]:
-    """The file name is a slug; no name of the topic is another's, or listed twice."""
+    """The file name is a slug; every name is one line; none is another's, or listed twice."""
     problems = []
     if not SLUG.fullmatch(t.topic.slug):
         message = f"file name `{t.path.name}` is not a slug (lowercase a-z, 0-9 and -)"
         problems.append(Problem(str(t.path), 0, message))
     mine: set[str] = set()
     for i, name in enumerate(t.topic.names):
-        key = name.casefold()
+        line = t.key_lines.get("title" if i == 0 else "aliases", 1)
+        if bad := _bad_character(name):
+            message = (
+                f"name `{_shown(name)}` holds a line break or control character ({bad}): "
+                "a name must be one line of text"
+            )
+            problems.append(Problem(str(t.path), line, message))
+            continue
+        if len(name) > MAX_NAME_LENGTH:
+            message = (
+                f"name `{_shown(name[:40])}…` is {len(name)} characters long: "
+                f"a name has at most {MAX_NAME_LENGTH}"
+            )
+            problems.append(Problem(str(t.path), line, message))
+            continue
+        key = name_fold(name)
         first = owner.setdefault(key, t)
         if first is not t:
             used = f"is already used by {first.path.name}"
@@ -53,7 +94,6 @@ def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]
         else:
             mine.add(key)
             continue
-        line = t.key_lines.get("title" if i == 0 else "aliases", 1)
         problems.append(Problem(str(t.path), line, f"name `{name}` {used}"))
     return problems
 

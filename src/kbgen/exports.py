@@ -44,18 +44,21 @@ def topic_url(slug: str) -> str:
     return f"topics/{slug}/"
 
 
+# No pattern scans past the next opener of its own kind, so every one runs in linear time
+# (a lazy ``.*?`` or a ``[^]]*`` would scan to the end from each unclosed ``[`` or ``\(``).
 _INLINE = [
-    (re.compile(r"<!--.*?-->", re.S), " "),
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images → alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links → text
-    (re.compile(r"\[([^\]]*)\]\[[^\]]*\]"), r"\1"),  # reference links → text
-    (re.compile(r"<(https?://[^>]+)>"), r"\1"),  # autolinks
-    (re.compile(r"</?[A-Za-z][^>]*>"), ""),  # HTML tags
+    (re.compile(r"<!--.*?(?:-->|\Z)", re.S), " "),
+    (re.compile(r"!\[([^\[\]]*)\]\([^()]*\)"), r"\1"),  # images → alt text
+    (re.compile(r"\[([^\[\]]*)\]\([^()]*\)"), r"\1"),  # links → text
+    (re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]"), r"\1"),  # reference links → text
+    (re.compile(r"<(https?://[^<>]+)>"), r"\1"),  # autolinks
+    (re.compile(r"</?[A-Za-z][^<>]*>"), ""),  # HTML tags
     (re.compile(r"`+"), ""),
     (re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|~~"), ""),  # emphasis, not snake_case
 ]
 _MATH = re.compile(
-    r"\$\$(.+?)\$\$|\\\((.+?)\\\)|\\\[(.+?)\\\]|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\w)",
+    r"\$\$((?:(?!\$\$).)+?)\$\$|\\\(((?:(?!\\\().)+?)\\\)|\\\[((?:(?!\\\[).)+?)\\\]"
+    r"|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\w)",
     re.S,
 )
 _TEX_GROUPS = [
@@ -152,7 +155,9 @@ def first_sentence(markdown: str) -> str:
         return ""
     text = units[start][1]
     for end in _SENTENCE_END.finditer(text):
-        if not _ABBREVIATION.search(text[: end.start() + 1]):
+        # Only the few characters before the stop can make an abbreviation: a search over
+        # the whole prefix at each stop would take time quadratic in the text.
+        if not _ABBREVIATION.search(text, max(0, end.start() - 12), end.start() + 1):
             text = text[: end.end()].rstrip()
             break
     else:

@@ -46,6 +46,7 @@ Matching rules:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -88,15 +89,16 @@ _INLINE = re.compile(
     (?=[`<\[!$\\hfw])  # every construct starts so: a cheap test, three times faster
     (?:(?<![`\\])(?P<ticks>`+)(?!`)(?:[^\n]|\n(?![ \t]*\n))*?(?<!`)(?P=ticks)(?!`)  # code span
     | <!--(?s:.*?)(?:-->|\Z)                                            # HTML comment
-    | <(?P<element>a|code|pre|kbd|samp|script|style|textarea|svg|math)\b[^>]*>
-      (?s:.*?)</(?P=element)\s*>                                        # element and text
-    | </?[a-z][a-z0-9-]*(?=[\s/>])(?:[^<>"']|"[^"]*"|'[^']*')*>         # HTML tag
+    | <(?P<element>a|code|pre|kbd|samp|script|style|textarea|svg|math)\b[^<>]*>
+      (?:(?!<(?P=element)\b)(?s:.))*?</(?P=element)\s*>                 # element and text
+    | </?[a-z][a-z0-9-]*(?=[\s/>])(?:[^<>"']|"[^"<>]*"|'[^'<>]*')*>     # HTML tag
     | <[a-z][a-z0-9+.-]{1,31}:[^\s<>]*> | <[^\s<>@]+@[^\s<>]+>          # autolinks
     | (?<!\\)!?\[(?:[^\[\]\n\\]|\\.|\n(?![ \t]*\n)|\[(?:[^\[\]\n\\]|\\.)*\])*\]
       (?:\((?:[^()\n\\]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\])?           # link, reference
     | (?:https?://|ftp://|www\.)(?:[^\s<>()]|\([^\s<>()]*\))+            # bare URL
-    | \$\$(?s:.+?)\$\$ | (?<![\\$])\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d)  # math
-    | \\\((?s:.*?)\\\) | \\\[(?s:.*?)\\\]                                # LaTeX math
+    | \$\$(?:(?!\$\$)(?s:.))+?\$\$                                     # math, whose
+    | (?<![\\$])\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d)               # scan stops at
+    | \\\((?:(?!\\\()(?s:.))*?\\\) | \\\[(?:(?!\\\[)(?s:.))*?\\\]          # the next opener
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -137,7 +139,7 @@ class Linker:
         # names that end there, or None for a prefix only.
         self._trie: dict[str, _Ending | None] = {}
         for target in targets:
-            name = target.name.strip()
+            name = unicodedata.normalize("NFC", target.name.strip())
             if len(name) >= MIN_NAME_LENGTH and any(c.isalpha() for c in name):
                 self._add(name, target.slug)
 
@@ -169,6 +171,8 @@ class Linker:
         Returns:
             The linked Markdown, and the slugs it links in order of first link.
         """
+        # NFC, as the names: ``Café`` decomposed in the text is still ``Café``.
+        markdown = unicodedata.normalize("NFC", markdown)
         pieces: list[str] = []
         linked: dict[str, None] = {}  # an ordered set
         seen: set[str] = set()

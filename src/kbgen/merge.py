@@ -18,6 +18,7 @@ duplicates for an editor to review. Editors force or forbid merges in ``kbgen.ym
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,8 +40,12 @@ def _singular(word: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """Compare names ignoring case, hyphens, spaces, punctuation but ``+#`` and plural ``s``."""
-    return "".join(_singular(w) for w in _WORD.findall(plain_dashes(name).lower()))
+    """Compare names ignoring case, hyphens, spaces, punctuation but ``+#`` and plural ``s``.
+
+    Names are NFC first, so ``Café`` composed or decomposed is one name.
+    """
+    plain = plain_dashes(unicodedata.normalize("NFC", name)).lower()
+    return "".join(_singular(w) for w in _WORD.findall(plain))
 
 
 def is_acronym(name: str) -> bool:

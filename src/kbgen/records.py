@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 CORE_SECTIONS = ("What", "Use When", "How", "Pitfalls")
 """The four sections every topic page leads with, in this order."""
+MAX_NAME_LENGTH = 200
+"""Characters a title or alias may have: a longer one is cut by the import, an error in
+``kbgen check`` (every name goes into the linker, the search index and ``objects.inv``)."""
 
 
 @dataclass(frozen=True, order=True)

@@ -23,7 +23,7 @@ from kbgen.config import TagInfo
 from kbgen.exports import section_anchor, summary
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
-from kbgen.sanitize import Fragments
+from kbgen.sanitize import Fragments, is_plain
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
 
@@ -37,6 +37,10 @@ _HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 # A list item that may interrupt a paragraph (CommonMark: a bullet, or an ordered list from 1).
 _LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|1[.)])[ \t]+\S")
+_BACKTICKS = re.compile(r"(?<!\\)`+")
+_BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]]", re.S)
+MAX_BRACKET_DEPTH = 3
+"""Square brackets nested deeper are text (a link in an image in a footnote is depth 3)."""
 _ANY_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
@@ -75,7 +79,75 @@ def source_markdown(text: str) -> str:
         out.append(line)
     if open_fence:
         out.append(open_fence)
-    return "\n".join(out).strip("\n")
+    text = "\n".join(out)
+    if not is_plain(text):  # plain text is shown unrendered: its brackets need no guard
+        text = _guard_brackets_outside_code(out, fences(out)[0])
+    return text.strip("\n")
+
+
+def _guard_brackets_outside_code(lines: list[str], in_fence: list[bool]) -> str:
+    """``lines`` joined, each paragraph outside code with :func:`guard_brackets` applied."""
+    out: list[str] = []
+    block: list[str] = []
+    for line, fenced in zip(lines, in_fence, strict=True):
+        if fenced or not line.strip():
+            if block:
+                out.append(guard_brackets("\n".join(block)))
+                block = []
+            out.append(line)
+        else:
+            block.append(line)
+    if block:
+        out.append(guard_brackets("\n".join(block)))
+    return "\n".join(out)
+
+
+def guard_brackets(text: str) -> str:
+    """Escape the square brackets of a paragraph that cannot make a link.
+
+    An unmatched ``[`` or ``]``, or a pair nested deeper than :data:`MAX_BRACKET_DEPTH`,
+    is escaped (outside code spans, paired as CommonMark pairs backtick runs): Markdown
+    renderers scan to the end of the paragraph from each ``[`` they cannot close, which
+    takes minutes on a line of ``[``.
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(text)]
+    following: list[int | None] = [None] * len(runs)
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        size = runs[i][1] - runs[i][0]
+        following[i], last[size] = last.get(size), i
+    code = bytearray(len(text) + 1)  # 1 inside a code span
+    i = 0
+    while i < len(runs):
+        j = following[i]
+        if j is None:
+            i += 1
+            continue
+        code[runs[i][0] : runs[j][1]] = b"\x01" * (runs[j][1] - runs[i][0])
+        i = j + 1
+    escape: list[int] = []
+    stack: list[int] = []
+    for m in _BRACKET_OR_ESCAPE.finditer(text):
+        pos, c = m.start(), m.group()
+        if code[pos] or len(c) == 2:
+            continue  # in a code span, or escaped already
+        if c == "[":
+            stack.append(pos)
+        elif not stack:
+            escape.append(pos)
+        elif len(stack) > MAX_BRACKET_DEPTH:
+            escape += [stack.pop(), pos]
+        else:
+            stack.pop()
+    escape += stack
+    if not escape:
+        return text
+    pieces, done = [], 0
+    for at in sorted(escape):
+        pieces += [text[done:at], "\\"]
+        done = at
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def inline(text: str) -> str:
@@ -228,11 +300,18 @@ def build_pages(
         sections = page_sections(topic.body)
         linked_sections, links = [], []
         for section in sections:
-            # One linker pass per section, so a topic is linked once however many parts.
-            joined = f"\n\n{_PART_BREAK}\n\n".join(p.markdown for p in section.parts)
+            # One linker pass per section, so a topic is linked once however many parts;
+            # plain text (see is_plain) is not linked.
+            joined = f"\n\n{_PART_BREAK}\n\n".join(
+                "" if is_plain(p.markdown) else p.markdown for p in section.parts
+            )
             text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
             texts = text.split(f"\n\n{_PART_BREAK}\n\n")
             page = f"topics/{topic.slug}.md"
+            texts = [
+                p.markdown if is_plain(p.markdown) else t
+                for p, t in zip(section.parts, texts, strict=True)
+            ]
             parts = tuple(
                 Part(p.label, t, fragments.html(t, page))
                 for p, t in zip(section.parts, texts, strict=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import unicodedata
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,8 +37,8 @@ class Resolved:
 
 
 def fold(name: str) -> str:
-    """A name compared ignoring case and repeated whitespace."""
-    return " ".join(name.casefold().split())
+    """A name compared ignoring case and repeated whitespace, after NFC normalization."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def read_topics_json(source: str | Path) -> dict[str, Any]:

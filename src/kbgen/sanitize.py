@@ -32,6 +32,7 @@ __all__ = [
     "URL_SCHEMES",
     "Fragments",
     "SiteMarkdown",
+    "is_plain",
     "is_safe_url",
     "site_markdown",
 ]
@@ -86,7 +87,14 @@ MkDocs' page context."""
 BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 """Extensions MkDocs always loads, as :class:`mkdocs.config.config_options.MarkdownExtensions`."""
 
+MAX_BLOCK = 3000
+"""Characters a paragraph (lines up to a blank line) may have to be rendered as Markdown."""
+MAX_DEPTH = 50
+"""Nesting a line may have to be rendered as Markdown: quote markers, plus indentation in
+steps of two spaces."""
+
 _SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
+_PREFIX = re.compile(r"[ \t>]*")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _CODE_LINE = re.compile(r"__codelineno-(\d+)-")
 """pymdownx.highlight's line anchors, numbered by code block from 0 in each fragment."""
@@ -185,6 +193,24 @@ def relative_url(url: str, page: str, directory_urls: bool = True) -> str | None
     return rel + (query_ + query) + (hash_ + anchor)
 
 
+def is_plain(text: str) -> bool:
+    """True for text shown as plain text, unrendered: a paragraph longer than
+    :data:`MAX_BLOCK` characters or a line nested deeper than :data:`MAX_DEPTH`.
+
+    No glossary writes such text, and Markdown renderers take time that grows faster than
+    the input on it (the linker and Python-Markdown scan a paragraph again for each link).
+    """
+    block = 0
+    for line in text.split("\n"):
+        block = block + len(line) + 1 if line.strip() else 0
+        if block > MAX_BLOCK:
+            return True
+        prefix = _PREFIX.match(line).group()  # type: ignore[union-attr]
+        if prefix.count(">") + prefix.expandtabs(4).count(" ") // 2 > MAX_DEPTH:
+            return True
+    return False
+
+
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     """Drop what the allow-list cannot express: remote images, theme classes and ids."""
     if element == "img" and attribute == "src":
@@ -226,10 +252,13 @@ class Fragments:
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
 
-        The result has no blank line, so that any Markdown publisher reads it as one HTML
+        Text that :func:`is_plain` picks is shown as one paragraph of plain text. The
+        result has no blank line, so that any Markdown publisher reads it as one HTML
         block and never parses it again. Fragments of one page rendered in turn number
         their code line anchors on from each other, as in one page rendered whole.
         """
+        if is_plain(text):
+            return '<p class="kb-plain">' + html.escape(text).replace("\n", "&#10;") + "</p>"
         self._md.reset()
         rendered = self._md.convert(text)
         cleaner = nh3.Cleaner(

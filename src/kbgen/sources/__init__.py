@@ -7,6 +7,7 @@ new class added to :data:`READERS`.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kbgen.exceptions import Problem
-from kbgen.records import Entry
+from kbgen.records import MAX_NAME_LENGTH, Entry
 from kbgen.sources.guide import GuideReader
 from kbgen.sources.notes import NotesReader
 from kbgen.sources.tagged import TaggedListReader
@@ -80,11 +81,35 @@ def decode(data: bytes, name: str) -> tuple[SourceFile, list[Problem]]:
     return SourceFile(name, unicodedata.normalize("NFC", text)), problems
 
 
+def cut_name(name: str) -> str:
+    """``name`` cut to :data:`MAX_NAME_LENGTH` characters, at a space when there is one."""
+    if len(name) <= MAX_NAME_LENGTH:
+        return name
+    head = name[: MAX_NAME_LENGTH - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > MAX_NAME_LENGTH // 2 else head).rstrip() + "…"
+
+
+def _cut_names(entries: list[Entry], file: str) -> tuple[list[Entry], list[Problem]]:
+    """Entries whose title or names are too long to be names, cut, with a warning each."""
+    out, problems = [], []
+    for entry in entries:
+        if len(entry.title) > MAX_NAME_LENGTH or any(len(n) > MAX_NAME_LENGTH for n in entry.names):
+            message = f"title cut to {MAX_NAME_LENGTH} characters (a name is at most that long)"
+            problems.append(Problem(file, entry.ref.line, message, "warning"))
+            names = tuple(cut_name(n) for n in entry.names)
+            entry = dataclasses.replace(entry, title=cut_name(entry.title), names=names)
+        out.append(entry)
+    return out, problems
+
+
 def read_source(source: SourceFile) -> tuple[list[Entry], list[Problem]]:
     """Parse one file with the first reader that recognises it."""
     for reader in READERS:
         if reader.detect(source.text):
-            return reader.parse(source.text, source.name)
+            entries, problems = reader.parse(source.text, source.name)
+            entries, cut = _cut_names(entries, source.name)
+            return entries, problems + cut
     return [], [
         Problem(
             source.name,
