@@ -43,4 +43,4 @@ def test_a_title_too_long_to_be_a_name_is_cut_at_a_word_with_a_warning() -> None
     assert len(entry.title) <= MAX_NAME_LENGTH
     assert entry.title.endswith("word…")
     assert any(str(p).startswith("x.txt:3: warning: title cut to 200") for p in problems)
-    assert long in "\n".join(s.text for s in entry.sections)  # nothing of it is lost
+    assert long in "\n".join(s.body for s in entry.sections)  # nothing of it is lost
