@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.folders import MARKER, MARKER_TEXT
 from kbgen.records import SourceRef, Topic
 from kbgen.store import (
     BodyPart,
@@ -141,7 +142,7 @@ def test_write_files_replaces_files_and_never_writes_into_the_old_ones(tmp_path:
     (target / "b.md").write_text("old b")
     os.link(target / "a.md", tmp_path / "a-kept")  # the old a.md's inode, seen from outside
     write_files(target, {"a.md": "new a", "b.md": None, "c.md": "new c"})
-    assert snapshot(target) == {"a.md": b"new a", "c.md": b"new c"}
+    assert snapshot(target) == {MARKER: MARKER_TEXT.encode(), "a.md": b"new a", "c.md": b"new c"}
     assert (tmp_path / "a-kept").read_text() == "old a"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-kept", "topics"]
 

@@ -23,7 +23,7 @@ import mkdocs.contrib.search as mkdocs_search
 
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
-from kbgen.exceptions import BuildError, InputError
+from kbgen.exceptions import BuildError, InputError, WriteError
 from kbgen.exports import inventory, topic_records, topics_json
 from kbgen.importer import merged_redirects
 from kbgen.records import Topic
@@ -177,7 +177,11 @@ def generate(config: Config, docs_dir: Path, site_name: str, site_url: str = "")
     """Render every page from ``topics/`` and write them into ``docs_dir``."""
     topics = load_checked_topics(config)
     files = render_site(config, topics, site_name, site_url)
-    written, removed = write_files(docs_dir, files)
+    try:
+        written, removed = write_files(docs_dir, files)
+    except OSError as exc:
+        where = exc.filename or docs_dir
+        raise WriteError(f"cannot write {where}: {exc.strerror or exc}") from exc
     redirects = sum(1 for f in files if f.endswith("/index.html"))
     return Generated(len(topics), redirects, written, removed)
 

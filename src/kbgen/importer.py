@@ -20,17 +20,18 @@ from pathlib import Path
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
+from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, take_units, unit_label, units
 from kbgen.records import Entry, SourceRef, Topic
 from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
 from kbgen.store import (
     BodyPart,
     BodySection,
+    EditedMeanwhile,
     compose_body,
     dump_topic,
     guard_text,
-    parse_body,
-    parse_topic,
+    stamps,
     write_files,
 )
 
@@ -80,6 +81,11 @@ class _State:
     """Slug → the file text the last import generated (the merge base)."""
     redirects: dict[str, str] = field(default_factory=dict)
     """Old slug → the slug of the topic it was merged into."""
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
+    """Slug → the units (:mod:`kbgen.reconcile`) the editor and the sources both changed,
+    until the editor resolves them; :attr:`upstream` has the sources' version."""
+    upstream: dict[str, str] = field(default_factory=dict)
+    """Slug → the file the import generated, for each slug with conflicts."""
 
     @classmethod
     def load(cls, path: Path) -> _State:
@@ -91,7 +97,17 @@ class _State:
             message = f"unreadable import state ({exc}); delete it to import afresh"
             raise InputError([Problem(str(path), 1, message)]) from exc
         tables = [_str_map(raw.get(k, {})) for k in _TABLES] if isinstance(raw, dict) else [None]
-        state = None if None in tables else cls(*tables)
+        conflicts = raw.get("conflicts", {}) if isinstance(raw, dict) else None
+        if not (
+            isinstance(conflicts, dict)
+            and all(
+                isinstance(v, list) and all(isinstance(u, str) for u in v)
+                for v in conflicts.values()
+            )
+        ):
+            tables.append(None)
+        upstream = _str_map(raw.get("upstream", {})) if isinstance(raw, dict) else None
+        state = None if None in tables or upstream is None else cls(*tables, conflicts, upstream)
         if state is None or not state.safe():
             message = "unreadable import state: not the tables of slugs kbgen writes"
             raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
@@ -104,7 +120,7 @@ class _State:
         path (``../x``) must be refused, not written to.
         """
         names = [*self.slugs.values(), *self.lines.values(), *self.generated]
-        names += [*self.redirects, *self.redirects.values()]
+        names += [*self.redirects, *self.redirects.values(), *self.conflicts, *self.upstream]
         return all(SLUG.fullmatch(name) for name in names)
 
     def dump(self) -> str:
@@ -115,6 +131,9 @@ class _State:
             "redirects": dict(sorted(self.redirects.items())),
             "generated": dict(sorted(self.generated.items())),
         }
+        if self.conflicts:
+            data["conflicts"] = dict(sorted(self.conflicts.items()))
+            data["upstream"] = dict(sorted(self.upstream.items()))
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -255,71 +274,6 @@ def assign_slugs(groups: list[Group], state: _State) -> list[str]:
     return [s for s in slugs if s is not None]
 
 
-def _units(text: str | None) -> tuple[dict[str, object], list[str]] | None:
-    """Split a topic file into mergeable units: front matter keys and body sections."""
-    if text is None:
-        return None
-    loaded, problems = parse_topic(text, Path("topic.md"))
-    if loaded is None or problems:
-        return None
-    topic = loaded.topic
-    preamble, sections = parse_body(topic.body)
-    names = [s.name for s in sections]
-    if len(set(names)) < len(names):
-        return None  # two sections of one name are not units: merging would drop one
-    units: dict[str, object] = {
-        "title": topic.title,
-        "aliases": topic.aliases,
-        "tags": topic.tags,
-        "sources": topic.sources,
-        "related": topic.related,
-        "preamble": preamble,
-        **{f"extra:{k}": v for k, v in topic.extra.items()},
-        **{f"section:{s.name}": compose_body([s]) for s in sections},
-    }
-    return units, names
-
-
-def merge_three_way(base: str | None, mine: str | None, new: str) -> tuple[str, list[str]]:
-    """Merge the editor's file with the new import; returns the text and conflicting units."""
-    if mine is None or mine == base:
-        return new, []
-    if mine == new:
-        return mine, []
-    if base is None:
-        return mine, ["whole file (a file the import did not write has its slug)"]
-    b, m, n = _units(base), _units(mine), _units(new)
-    if m is None or n is None or b is None:
-        return mine, ["whole file (it does not parse, or repeats a section)"] if m is None else []
-    (bu, _), (mu, m_order), (nu, n_order) = b, m, n
-    merged: dict[str, object] = {}
-    conflicts = []
-    for key in dict.fromkeys([*mu, *nu]):
-        bv, mv, nv = bu.get(key), mu.get(key), nu.get(key)
-        if mv == bv:
-            value = nv
-        elif nv in (bv, mv):
-            value = mv
-        else:
-            value, _ = mv, conflicts.append(key)
-        if value is not None:
-            merged[key] = value
-    order = [s for s in m_order if f"section:{s}" in merged]
-    order += [s for s in n_order if s not in order and f"section:{s}" in merged]
-    sections = [parse_body(str(merged[f"section:{s}"]))[1][0] for s in order]
-    topic = Topic(
-        slug="",
-        title=str(merged["title"]),
-        aliases=list(merged.get("aliases", [])),
-        tags=list(merged.get("tags", [])),
-        sources=list(merged.get("sources", [])),
-        related=list(merged.get("related", [])),
-        body=compose_body(sections, str(merged.get("preamble", ""))),
-        extra={k[6:]: v for k, v in merged.items() if k.startswith("extra:")},
-    )
-    return dump_topic(topic), conflicts
-
-
 def _check_folders(config: Config) -> None:
     problems = []
     if not config.sources_dir.is_dir():
@@ -352,31 +306,83 @@ def run_import(config: Config) -> ImportResult:
         for g, group in enumerate(groups)
     ]
     result.decisions += drop_shared_aliases(topics)
-    changes: dict[str, str | None] = {}
     new_state = _State(*_remember(groups, slugs))
+    kept: set[str] = set()
+    for attempt in range(1, ATTEMPTS + 1):
+        read = stamps(config.topics_dir)  # before any file is read: later saves show
+        changes = _merge_store(config, groups, topics, state, new_state, result, kept)
+        try:
+            write_files(config.topics_dir, changes, {n: read.get(n) for n in changes})
+            break
+        except EditedMeanwhile as exc:
+            saved = sorted(n for n in exc.names if n != STATE_FILE)
+            for name in saved:
+                where = config.topics_dir / name
+                message = "saved while the import ran: " + (
+                    "read again" if attempt < ATTEMPTS else "kept as saved, not merged"
+                )
+                result.problems.append(Problem(str(where), 0, message, "warning"))
+            if attempt == ATTEMPTS - 1:
+                kept |= {n.removesuffix(".md") for n in saved}
+    result.redirects = new_state.redirects
+    return result
+
+
+ATTEMPTS = 3
+"""Imports tried when editors keep saving the files it is about to replace."""
+
+
+def _merge_store(
+    config: Config,
+    groups: list[Group],
+    topics: list[Topic],
+    state: _State,
+    new_state: _State,
+    result: ImportResult,
+    kept: set[str],
+) -> dict[str, str | None]:
+    """The changes to ``topics/``: each new topic merged with the file on disk, stale ones.
+
+    ``kept`` are slugs an editor kept saving during the import: their files stay as they
+    are, reported as conflicts, and their merge base stays the old one.
+    """
+    slugs = [t.slug for t in topics]
+    result.written, result.conflicts, result.topics = [], [], {}
+    new_state.generated, new_state.conflicts, new_state.upstream = {}, {}, {}
+    changes: dict[str, str | None] = {}
     for group, topic in zip(groups, topics, strict=True):
         new = dump_topic(topic)
         mine = _read(config.topics_dir / f"{topic.slug}.md")
-        text, conflicts = merge_three_way(state.generated.get(topic.slug), mine, new)
-        result.conflicts += [f"{topic.slug}: {unit}" for unit in conflicts]
-        if text != mine:
-            changes[f"{topic.slug}.md"] = text
+        base = state.generated.get(topic.slug)
+        if topic.slug in kept:
+            merge = Merge(mine or new, [WHOLE_FILE], base, "saved during the import")
+        else:
+            merge = merge_three_way(base, mine, new)
+        for unit in merge.conflicts:
+            why = f" ({merge.why})" if merge.why else ""
+            result.conflicts.append(f"{topic.slug}: {unit_label(unit)}{why}")
+        if merge.conflicts:
+            new_state.conflicts[topic.slug] = merge.conflicts
+            new_state.upstream[topic.slug] = new
+        if merge.text != mine:
+            changes[f"{topic.slug}.md"] = merge.text
             result.written.append(topic.slug)
-        new_state.generated[topic.slug] = new
+        if merge.base is not None:
+            new_state.generated[topic.slug] = merge.base
         result.topics[topic.slug] = group.refs
-    retired, kept = _stale(config.topics_dir, state, set(slugs))
-    result.conflicts += [f"{slug}: whole file (no source entry is left in it)" for slug in kept]
+    retired, stale_kept = _stale(config.topics_dir, state, set(slugs))
+    result.conflicts += [
+        f"{slug}: whole file (no source entry is left in it)" for slug in stale_kept
+    ]
     for slug in retired:
         if (config.topics_dir / f"{slug}.md").exists():
             changes[f"{slug}.md"] = None
             result.written.append(slug)
     moved = _successors(groups, slugs, state)
-    new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(kept), moved)
-    if changes or new_state.dump() != _read(state_path):
+    new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(stale_kept), moved)
+    if changes or new_state.dump() != _read(config.topics_dir / STATE_FILE):
         changes[STATE_FILE] = new_state.dump()
-    write_files(config.topics_dir, changes)
-    result.redirects = new_state.redirects
-    return result
+    return changes
 
 
 def _remember(groups: list[Group], slugs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -474,3 +480,59 @@ def format_report(result: ImportResult) -> str:
 def merged_redirects(topics_dir: Path) -> dict[str, str]:
     """Old slug → slug of the topic it was merged into, from the last import's state."""
     return dict(_State.load(topics_dir / STATE_FILE).redirects)
+
+
+def open_conflicts(topics_dir: Path) -> dict[str, list[str]]:
+    """Slug → the units still in conflict since the last import, as ``kbgen check`` shows.
+
+    A unit the editor has since made equal to the sources' version is settled.
+    """
+    state = _State.load(topics_dir / STATE_FILE)
+    found = {}
+    for slug, keys in state.conflicts.items():
+        mine = units(_read(topics_dir / f"{slug}.md"))
+        theirs = units(state.upstream.get(slug))
+        if WHOLE_FILE in keys or mine is None or theirs is None:
+            if _read(topics_dir / f"{slug}.md") != state.upstream.get(slug):
+                found[slug] = keys
+            continue
+        left = [k for k in keys if mine[0].get(k) != theirs[0].get(k)]
+        if left:
+            found[slug] = left
+    return found
+
+
+def resolve_conflicts(config: Config, slugs: list[str], *, take_sources: bool) -> list[str]:
+    """Settle the recorded conflicts of ``slugs`` (all when empty); returns those settled.
+
+    The editor's version is kept, or with ``take_sources`` replaced by the sources' units.
+    Either way the merge base takes the sources' version, so the next import reports the
+    conflict no more, and merges later changes of the sources as usual.
+    """
+    state_path = config.topics_dir / STATE_FILE
+    state = _State.load(state_path)
+    unknown = [s for s in slugs if s not in state.conflicts]
+    if unknown:
+        open_slugs = ", ".join(sorted(state.conflicts)) or "none"
+        raise InputError(
+            [
+                Problem(
+                    str(config.topics_dir / f"{s}.md"),
+                    0,
+                    f"no open conflict (open ones: {open_slugs})",
+                )
+                for s in unknown
+            ]
+        )
+    changes: dict[str, str | None] = {}
+    done = []
+    for slug in slugs or sorted(state.conflicts):
+        keys, upstream = state.conflicts.pop(slug), state.upstream.pop(slug)
+        mine = _read(config.topics_dir / f"{slug}.md")
+        if take_sources or mine is None:
+            changes[f"{slug}.md"] = take_units(mine, upstream, keys)
+        state.generated[slug] = take_units(state.generated.get(slug), upstream, keys)
+        done.append(slug)
+    changes[STATE_FILE] = state.dump()
+    write_files(config.topics_dir, changes)
+    return done
