@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import kbgen.atomic as store
 import kbgen.importer as importer
-import kbgen.store as store
 from kbgen.check import run_check
 from kbgen.cli import main
 from kbgen.config import load_config

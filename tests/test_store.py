@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.atomic import replace_directory, write_files
 from kbgen.folders import MARKER, MARKER_TEXT
 from kbgen.records import SourceRef, Topic
 from kbgen.store import (
@@ -14,8 +15,6 @@ from kbgen.store import (
     load_topics,
     parse_body,
     parse_topic,
-    replace_directory,
-    write_files,
 )
 from tests.helpers import snapshot
 

@@ -98,8 +98,8 @@ def check_topics(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
 
 def check_conflicts(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
     """A warning for each conflict the last import recorded that is still open."""
-    from kbgen.importer import open_conflicts
     from kbgen.reconcile import unit_label
+    from kbgen.state import open_conflicts
 
     by_slug = {t.topic.slug: t for t in loaded}
     problems = []

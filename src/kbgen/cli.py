@@ -50,7 +50,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_resolve(args: argparse.Namespace) -> int:
     """Settle the conflicts the last import recorded."""
-    from kbgen.importer import resolve_conflicts
+    from kbgen.state import resolve_conflicts
 
     config = load_config(args.project)
     done = resolve_conflicts(config, args.slugs, take_sources=args.sources)

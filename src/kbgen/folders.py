@@ -9,7 +9,7 @@ make. A folder kbgen replaces must be missing, empty, or marked as kbgen's by
 :data:`MARKER`.
 
 A replacement is written into a scratch folder beside its target and swapped in
-(:func:`kbgen.store.swap_in`); a command killed half-way leaves ``.NAME.new-*`` or
+(:func:`kbgen.atomic.swap_in`); a command killed half-way leaves ``.NAME.new-*`` or
 ``.NAME.old-*`` folders, which :func:`recover` puts right at the start of the next command.
 """
 

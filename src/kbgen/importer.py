@@ -12,30 +12,20 @@ at once (:func:`kbgen.store.write_files`).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbgen.atomic import EditedMeanwhile, stamps, write_files
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
-from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, take_units, unit_label, units
+from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, unit_label
 from kbgen.records import Entry, SourceRef, Topic
-from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
+from kbgen.slugs import plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
-from kbgen.store import (
-    BodyPart,
-    BodySection,
-    EditedMeanwhile,
-    compose_body,
-    dump_topic,
-    guard_text,
-    stamps,
-    write_files,
-)
-
-STATE_FILE = ".import-state.json"
+from kbgen.state import STATE_FILE, ImportState, read_file
+from kbgen.store import BodyPart, BodySection, compose_body, dump_topic, guard_text
 
 
 @dataclass
@@ -55,86 +45,6 @@ class ImportResult:
     """Old slug → the slug of the topic it was merged into."""
     unmapped_areas: list[str] = field(default_factory=list)
     """Source area headings that ``kbgen.yml`` maps to no tag, as ``file: area``."""
-
-
-_TABLES = ("slugs", "lines", "generated", "redirects")
-
-
-def _str_map(table: object) -> dict[str, str] | None:
-    """``table`` if it maps strings to strings, else None."""
-    if isinstance(table, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in table.items()
-    ):
-        return table
-    return None
-
-
-@dataclass
-class _State:
-    """What the last import did, kept in ``topics/.import-state.json``."""
-
-    slugs: dict[str, str] = field(default_factory=dict)
-    """Entry identity (``file::name key``) → slug."""
-    lines: dict[str, str] = field(default_factory=dict)
-    """``file:line`` → slug, the fallback when an entry's title was re-worded."""
-    generated: dict[str, str] = field(default_factory=dict)
-    """Slug → the file text the last import generated (the merge base)."""
-    redirects: dict[str, str] = field(default_factory=dict)
-    """Old slug → the slug of the topic it was merged into."""
-    conflicts: dict[str, list[str]] = field(default_factory=dict)
-    """Slug → the units (:mod:`kbgen.reconcile`) the editor and the sources both changed,
-    until the editor resolves them; :attr:`upstream` has the sources' version."""
-    upstream: dict[str, str] = field(default_factory=dict)
-    """Slug → the file the import generated, for each slug with conflicts."""
-
-    @classmethod
-    def load(cls, path: Path) -> _State:
-        if not path.exists():
-            return cls()
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            message = f"unreadable import state ({exc}); delete it to import afresh"
-            raise InputError([Problem(str(path), 1, message)]) from exc
-        tables = [_str_map(raw.get(k, {})) for k in _TABLES] if isinstance(raw, dict) else [None]
-        conflicts = raw.get("conflicts", {}) if isinstance(raw, dict) else None
-        if not (
-            isinstance(conflicts, dict)
-            and all(
-                isinstance(v, list) and all(isinstance(u, str) for u in v)
-                for v in conflicts.values()
-            )
-        ):
-            tables.append(None)
-        upstream = _str_map(raw.get("upstream", {})) if isinstance(raw, dict) else None
-        state = None if None in tables or upstream is None else cls(*tables, conflicts, upstream)
-        if state is None or not state.safe():
-            message = "unreadable import state: not the tables of slugs kbgen writes"
-            raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
-        return state
-
-    def safe(self) -> bool:
-        """Whether every slug in the state is a slug.
-
-        The state lives in ``topics/`` beside the editors' files: a "slug" in it that is a
-        path (``../x``) must be refused, not written to.
-        """
-        names = [*self.slugs.values(), *self.lines.values(), *self.generated]
-        names += [*self.redirects, *self.redirects.values(), *self.conflicts, *self.upstream]
-        return all(SLUG.fullmatch(name) for name in names)
-
-    def dump(self) -> str:
-        data = {
-            "version": 1,
-            "slugs": dict(sorted(self.slugs.items())),
-            "lines": dict(sorted(self.lines.items())),
-            "redirects": dict(sorted(self.redirects.items())),
-            "generated": dict(sorted(self.generated.items())),
-        }
-        if self.conflicts:
-            data["conflicts"] = dict(sorted(self.conflicts.items()))
-            data["upstream"] = dict(sorted(self.upstream.items()))
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _identity(entry: Entry) -> str:
@@ -227,7 +137,7 @@ def drop_shared_aliases(topics: list[Topic]) -> list[Decision]:
     return decisions
 
 
-def assign_slugs(groups: list[Group], state: _State) -> list[str]:
+def assign_slugs(groups: list[Group], state: ImportState) -> list[str]:
     """Give each group the slug its entries had before, or a new unique one.
 
     An entry's identity outweighs the line it sits on, which only recognises a re-worded
@@ -292,7 +202,7 @@ def run_import(config: Config) -> ImportResult:
         raise InputError(problems)
     groups, decisions = group_entries(entries, config)
     state_path = config.topics_dir / STATE_FILE
-    state = _State.load(state_path)
+    state = ImportState.load(state_path)
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
     result.unmapped_areas = unmapped_areas(entries, config)
@@ -306,7 +216,7 @@ def run_import(config: Config) -> ImportResult:
         for g, group in enumerate(groups)
     ]
     result.decisions += drop_shared_aliases(topics)
-    new_state = _State(*_remember(groups, slugs))
+    new_state = ImportState(*_remember(groups, slugs))
     kept: set[str] = set()
     for attempt in range(1, ATTEMPTS + 1):
         read = stamps(config.topics_dir)  # before any file is read: later saves show
@@ -336,8 +246,8 @@ def _merge_store(
     config: Config,
     groups: list[Group],
     topics: list[Topic],
-    state: _State,
-    new_state: _State,
+    state: ImportState,
+    new_state: ImportState,
     result: ImportResult,
     kept: set[str],
 ) -> dict[str, str | None]:
@@ -352,7 +262,7 @@ def _merge_store(
     changes: dict[str, str | None] = {}
     for group, topic in zip(groups, topics, strict=True):
         new = dump_topic(topic)
-        mine = _read(config.topics_dir / f"{topic.slug}.md")
+        mine = read_file(config.topics_dir / f"{topic.slug}.md")
         base = state.generated.get(topic.slug)
         if topic.slug in kept:
             merge = Merge(mine or new, [WHOLE_FILE], base, "saved during the import")
@@ -380,7 +290,7 @@ def _merge_store(
             result.written.append(slug)
     moved = _successors(groups, slugs, state)
     new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(stale_kept), moved)
-    if changes or new_state.dump() != _read(config.topics_dir / STATE_FILE):
+    if changes or new_state.dump() != read_file(config.topics_dir / STATE_FILE):
         changes[STATE_FILE] = new_state.dump()
     return changes
 
@@ -399,12 +309,7 @@ def _remember(groups: list[Group], slugs: list[str]) -> tuple[dict[str, str], di
     return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}, lines
 
 
-def _read(path: Path) -> str | None:
-    """A file's text; undecodable bytes are kept as surrogates, so they never match."""
-    return path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
-
-
-def _stale(topics_dir: Path, state: _State, current: set[str]) -> tuple[list[str], list[str]]:
+def _stale(topics_dir: Path, state: ImportState, current: set[str]) -> tuple[list[str], list[str]]:
     """Slugs of topics no entry makes any more: those to retire, and those to keep.
 
     A file the editor changed is kept, and reported as a conflict: deleting it would lose
@@ -412,12 +317,12 @@ def _stale(topics_dir: Path, state: _State, current: set[str]) -> tuple[list[str
     """
     retired, kept = [], []
     for slug in sorted(set(state.generated) - current):
-        mine = _read(topics_dir / f"{slug}.md")
+        mine = read_file(topics_dir / f"{slug}.md")
         (kept if mine not in (None, state.generated[slug]) else retired).append(slug)
     return retired, kept
 
 
-def _successors(groups: list[Group], slugs: list[str], state: _State) -> dict[str, str]:
+def _successors(groups: list[Group], slugs: list[str], state: ImportState) -> dict[str, str]:
     """Old slug → the slug most of its entries now live in."""
     moved: dict[str, Counter[str]] = {}
     for g, group in enumerate(groups):
@@ -475,64 +380,3 @@ def format_report(result: ImportResult) -> str:
     landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
     out += [f"- {ref} → {slug}" for ref, slug in landed]
     return "\n".join(out) + "\n"
-
-
-def merged_redirects(topics_dir: Path) -> dict[str, str]:
-    """Old slug → slug of the topic it was merged into, from the last import's state."""
-    return dict(_State.load(topics_dir / STATE_FILE).redirects)
-
-
-def open_conflicts(topics_dir: Path) -> dict[str, list[str]]:
-    """Slug → the units still in conflict since the last import, as ``kbgen check`` shows.
-
-    A unit the editor has since made equal to the sources' version is settled.
-    """
-    state = _State.load(topics_dir / STATE_FILE)
-    found = {}
-    for slug, keys in state.conflicts.items():
-        mine = units(_read(topics_dir / f"{slug}.md"))
-        theirs = units(state.upstream.get(slug))
-        if WHOLE_FILE in keys or mine is None or theirs is None:
-            if _read(topics_dir / f"{slug}.md") != state.upstream.get(slug):
-                found[slug] = keys
-            continue
-        left = [k for k in keys if mine[0].get(k) != theirs[0].get(k)]
-        if left:
-            found[slug] = left
-    return found
-
-
-def resolve_conflicts(config: Config, slugs: list[str], *, take_sources: bool) -> list[str]:
-    """Settle the recorded conflicts of ``slugs`` (all when empty); returns those settled.
-
-    The editor's version is kept, or with ``take_sources`` replaced by the sources' units.
-    Either way the merge base takes the sources' version, so the next import reports the
-    conflict no more, and merges later changes of the sources as usual.
-    """
-    state_path = config.topics_dir / STATE_FILE
-    state = _State.load(state_path)
-    unknown = [s for s in slugs if s not in state.conflicts]
-    if unknown:
-        open_slugs = ", ".join(sorted(state.conflicts)) or "none"
-        raise InputError(
-            [
-                Problem(
-                    str(config.topics_dir / f"{s}.md"),
-                    0,
-                    f"no open conflict (open ones: {open_slugs})",
-                )
-                for s in unknown
-            ]
-        )
-    changes: dict[str, str | None] = {}
-    done = []
-    for slug in slugs or sorted(state.conflicts):
-        keys, upstream = state.conflicts.pop(slug), state.upstream.pop(slug)
-        mine = _read(config.topics_dir / f"{slug}.md")
-        if take_sources or mine is None:
-            changes[f"{slug}.md"] = take_units(mine, upstream, keys)
-        state.generated[slug] = take_units(state.generated.get(slug), upstream, keys)
-        done.append(slug)
-    changes[STATE_FILE] = state.dump()
-    write_files(config.topics_dir, changes)
-    return done

@@ -24,13 +24,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
+from kbgen.atomic import replace_directory
 from kbgen.build import Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError
 from kbgen.folders import check_project, mark, recover
 from kbgen.importer import run_import
 from kbgen.lock import project_lock
-from kbgen.store import replace_directory
 
 MKDOCS_FILE = "mkdocs.yml"
 LOCK_WAIT = 120.0
