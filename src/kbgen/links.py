@@ -96,13 +96,14 @@ _INLINE = re.compile(
     | (?<!\\)!?\[(?:[^\[\]\n\\]|\\.|\n(?![ \t]*\n)|\[(?:[^\[\]\n\\]|\\.)*\])*\]
       (?:\((?:[^()\n\\]|\\.|\([^()\n]*\))*\)|\[[^\[\]\n]*\])?           # link, reference
     | (?:https?://|ftp://|www\.)(?:[^\s<>()]|\([^\s<>()]*\))+            # bare URL
-    | \$\$(?:(?!\$\$)(?s:.))+?\$\$                                     # math, whose
-    | (?<![\\$])\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d)               # scan stops at
-    | \\\((?:(?!\\\()(?s:.))*?\\\) | \\\[(?:(?!\\\[)(?s:.))*?\\\]          # the next opener
+    | \$\$(?:(?!\$\$)(?s:.))+?\$\$                                     # $$ math
+    | (?<![\\$])\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d)               # $ math
+    | \\\((?:(?!\\\()(?s:.))*?\\\) | \\\[(?:(?!\\\[)(?s:.))*?\\\]          # LaTeX math
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
-"""Inline constructs whose text is never linked."""
+"""Inline constructs whose text is never linked. No scan runs past the next opener of its
+own kind (an element's text, math), so the pattern takes linear time on any line."""
 
 _BRACKET = re.compile(r"(?<!\\)[\[\]]")
 
