@@ -53,7 +53,8 @@ def test_the_linker_is_linear_on_a_long_line(run: str) -> None:
         "    linker.link(text, 'self', lambda s: s + '.md')\n"
         "    return time.perf_counter() - start\n"
         "took(1000)\n"
-        "print(took(100000) / max(took(10000), 1e-4))\n"
+        "best = lambda n: min(took(n) for _ in range(3))\n"
+        "print(best(100000) / max(best(10000), 1e-4))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code, run], capture_output=True, text=True, timeout=TIMEOUT
