@@ -376,6 +376,8 @@ CASES = [
         "slug-long.md",
         "slug",
         "fallback",
+        2,
+        "title cut to 200 characters (a name is at most that long)",
         expect=slugs_are("supercalifragilistic-supercalifragilistic"),
     ),
     # Markup and script: stored verbatim; escaping is the site's job.

@@ -12,7 +12,7 @@ from kbgen.records import MAX_NAME_LENGTH
 from kbgen.slugs import SLUG
 from kbgen.store import LoadedTopic, load_topics, parse_body
 
-# Line breaks, controls and bidi overrides: a name is one visible line (it becomes one
+# Line breaks, controls (but tab) and bidi overrides: a name is one visible line (it becomes one
 # objects.inv entry, one line of YAML and of HTML).
 _BAD_NAME_CHAR = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _BAD_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
@@ -52,6 +52,8 @@ def name_fold(name: str) -> str:
 def _bad_character(name: str) -> str:
     """The first line break or control character of a name, as ``U+000A``, or ``""``."""
     for c in name:
+        if c == "\t":
+            continue  # whitespace, kept from sources as the readers keep it
         if unicodedata.category(c) in _BAD_CATEGORIES or _BAD_NAME_CHAR.match(c):
             return f"U+{ord(c):04X}"
     return ""
