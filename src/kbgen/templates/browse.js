@@ -118,7 +118,7 @@
       const tags = el("ul", {className: "kb-browse__topic-tags"});
       tags.setAttribute("aria-label", "Tags");
       for (const tag of topic.tags) {
-        const href = data.root + "tags/#" + encodeURIComponent(data.anchors[tag] || "");
+        const href = data.root + "tags/#" + encodeURI(data.anchors[tag] || "");
         tags.append(el("li", {}, [el("a", {href, textContent: data.tags[tag] || tag})]));
       }
       item.append(tags);
