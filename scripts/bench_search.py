@@ -36,9 +36,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench_build import kbgen_build, make_project, run_cli  # noqa: E402
+from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
-from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, serve_directory  # noqa: E402
+from bench_build import kbgen_build, make_project, run_cli
 
 BYTES_TARGET = 300_000
 TIME_TARGET = 1.5
@@ -83,7 +83,9 @@ def _queries(project: Path) -> list[str]:
     """A one-word query and a whole title of a topic in the middle of the store."""
     topics = sorted((project / "topics").glob("*.md"))
     text = topics[len(topics) // 2].read_text(encoding="utf-8")
-    title = next(line[7:].strip().strip("'\"") for line in text.splitlines() if line.startswith("title: "))
+    title = next(
+        line[7:].strip().strip("'\"") for line in text.splitlines() if line.startswith("title: ")
+    )
     return [title.split()[0].lower(), title]
 
 
@@ -122,9 +124,7 @@ def _run(browser, base: str, engine: str, query: str) -> tuple[float, int]:
         page.wait_for_selector(".pagefind-ui__result")
     ms = (time.perf_counter() - start) * 1000
     page.wait_for_load_state("networkidle")
-    size = sum(
-        int(r.headers.get("content-length", 0)) for r in responses if _is_search_file(r.url)
-    )
+    size = sum(int(r.headers.get("content-length", 0)) for r in responses if _is_search_file(r.url))
     context.close()
     return ms, size
 
@@ -183,8 +183,8 @@ def table(rows: list[Row]) -> str:
     for r in rows:
         by = {(m.engine, m.query): m for m in r.measures}
         for query in dict.fromkeys(m.query for m in r.measures):
-            cells = [by[(e, query)] for e in
-                     ("kbgen header", "Pagefind UI", "kbgen browse", "Pagefind UI, cold")]  # fmt: skip
+            engines = ("kbgen header", "Pagefind UI", "kbgen browse", "Pagefind UI, cold")
+            cells = [by[(e, query)] for e in engines]
             lines.append(
                 f"| {r.label} | `{query}` | "
                 + " | ".join(f"{m.kb:.0f} / {m.ms:.0f}" for m in cells)
@@ -201,7 +201,9 @@ def verdicts(rows: list[Row]) -> list[str]:
         worst_kb = max(m.kb for m in r.measures if m.engine.startswith("kbgen"))
         ratios = []
         for (engine, query), m in by.items():
-            anchor = {"kbgen header": "Pagefind UI", "kbgen browse": "Pagefind UI, cold"}.get(engine)
+            anchor = {"kbgen header": "Pagefind UI", "kbgen browse": "Pagefind UI, cold"}.get(
+                engine
+            )
             if anchor:
                 ratios.append(m.ms / by[(anchor, query)].ms)
         out.append(

@@ -63,7 +63,9 @@ def test_header_browse_and_cli_give_the_same_top_results(built_site, watched, ar
     page.wait_for_selector("html[data-kb-browse-ready]")
     found = {}
     for text, name, kind in QUERIES:
-        (expected,) = [t["slug"] for t in topics if fold(name) in map(fold, [t["title"], *t["aliases"]])]
+        (expected,) = [
+            t["slug"] for t in topics if fold(name) in map(fold, [t["title"], *t["aliases"]])
+        ]
         paths = {
             "header": _header_top(page, text),
             "browse": _browse_top(page, text),

@@ -161,7 +161,7 @@ def test_synonyms_make_spellings_one(small: list[TopicRecord]) -> None:
 
 
 def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real) -> None:
-    config, records = real
+    _config, records = real
     files = index_of(records)
     assert files == index_of(list(reversed(records)))
     meta = json.loads(files["meta.json"])

@@ -134,7 +134,9 @@ def test_a_result_shows_the_summary_and_tags_not_the_aliases(built_site, watched
     page.goto(built_site.url)
     _search(page, "LoRA")
     first = page.locator("li.md-search-result__item").first
-    topics = {t["slug"]: t for t in json.loads((built_site.site / "topics.json").read_text())["topics"]}
+    topics = {
+        t["slug"]: t for t in json.loads((built_site.site / "topics.json").read_text())["topics"]
+    }
     slug = urlparse(first.locator("a").get_attribute("href")).path.split("/topics/")[1].strip("/")
     topic = topics[slug]
     assert first.locator("h1").inner_text() == topic["title"]

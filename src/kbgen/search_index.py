@@ -38,8 +38,9 @@ the topics having it.
 its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term
 shorter than :data:`PREFIX` only by equality); a topic must match every term, or have a
 name key of the query. Its score is the sum of its best weight per term, plus the best
-weight of the query's name keys (its words joined, and its stems joined) in its names. When nothing matches, each term that matches no topic is replaced by the name
-words and stems at most one edit away (insert, delete, substitute, or swap two neighbours), and
+weight of the query's name keys (its words joined, and its stems joined) in its names.
+When nothing matches, each term that matches no topic is replaced by the name words and
+stems at most one edit away (insert, delete, substitute, or swap two neighbours), and
 the search runs again. Hits are ordered by score, then slug; an empty query lists every
 topic by slug; a query of stop words finds nothing; tags filter after ranking.
 """
@@ -47,6 +48,7 @@ topic by slug; a query of stop words finds nothing; tags filter after ranking.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -73,9 +75,10 @@ FUZZY_MIN = 4
 """Shortest stem corrected for typos."""
 CHUNK = 8
 """Topics per ``d<n>.json`` file."""
-STOP_WORDS = frozenset(
-    "a an and are as at be by for from in into is it its of on or the to with".split()
-)
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "its", "of", "on", "or", "the", "to", "with",
+})  # fmt: skip
 """Words neither indexed nor searched."""
 VERSION = 1
 """Format of the files, in ``meta.json``."""
@@ -215,7 +218,7 @@ def _encode(docs: dict[int, int]) -> dict[str, list[int]]:
     out = {}
     for weight in sorted(by_weight, reverse=True):
         ids = by_weight[weight]
-        out[str(weight)] = [ids[0], *(b - a for a, b in zip(ids, ids[1:]))]
+        out[str(weight)] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
     return out
 
 
