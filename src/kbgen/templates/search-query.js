@@ -134,44 +134,45 @@
     }
 
     async function names(keys) {
+      const sorted = [...keys].sort(byCodePoint);
+      const shards = await Promise.all(sorted.map((key) => shard("n", key.slice(0, meta.prefix))));
       const found = new Map();
-      for (const key of [...keys].sort(byCodePoint)) {
-        const entries = await shard("n", key.slice(0, meta.prefix));
-        for (const [doc, weight] of decode(entries[key] || {})) {
+      sorted.forEach((key, i) => {
+        for (const [doc, weight] of decode(shards[i][key] || {})) {
           found.set(doc, Math.max(found.get(doc) || 0, weight));
         }
-      }
+      });
       return found;
     }
 
     async function corrections(t) {
       if (t.length < meta.fuzzy_min) return [];
+      const variants = [...new Set([t, ...deletions(t)])].sort(byCodePoint);
+      const shards = await Promise.all(variants.map((v) => shard("f", v.slice(0, meta.fuzzy_prefix))));
       const found = new Set();
-      for (const variant of [...new Set([t, ...deletions(t)])].sort(byCodePoint)) {
-        const entries = await shard("f", variant.slice(0, meta.fuzzy_prefix));
-        for (const s of entries[variant] || []) found.add(s);
-      }
+      variants.forEach((v, i) => { for (const s of shards[i][v] || []) found.add(s); });
       return [...found].filter((s) => s !== t && osaDistance(t, s) <= 1).sort(byCodePoint);
     }
 
     async function score(options, query) {
-      const perTerm = [];
-      for (const spellings of options) {
-        const best = new Map();
-        for (const t of spellings) {
-          for (const [doc, weight] of await term(t)) {
-            best.set(doc, Math.max(best.get(doc) || 0, weight));
-          }
-        }
-        perTerm.push(best);
-      }
       const keys = new Set(nameKeys(query));
       let n = 0;
       for (const combo of product(options)) {
         if (n++ >= MAX_COMBINATIONS) break;
         keys.add(combo.join(""));
       }
-      const named = await names(keys);
+      // Every shard the query needs is fetched at once; the scores do not depend on order.
+      const [found, named] = await Promise.all([
+        Promise.all(options.map((spellings) => Promise.all(spellings.map(term)))),
+        names(keys),
+      ]);
+      const perTerm = found.map((maps) => {
+        const best = new Map();
+        for (const map of maps) {
+          for (const [doc, weight] of map) best.set(doc, Math.max(best.get(doc) || 0, weight));
+        }
+        return best;
+      });
       const docs = new Set(named.keys());
       for (const doc of perTerm[0].keys()) {
         if (perTerm.every((b) => b.has(doc))) docs.add(doc);
@@ -196,11 +197,12 @@
       if (hits.length) return hits;
       const options = [];
       let fixedAny = false;
-      for (const t of ts) {
-        const fixed = (await term(t)).size ? [] : await corrections(t);
-        options.push(fixed.length ? fixed : [t]);
-        fixedAny = fixedAny || fixed.length > 0;
-      }
+      const fixes = await Promise.all(ts.map(async (t) =>
+        (await term(t)).size ? [] : corrections(t)));
+      ts.forEach((t, i) => {
+        options.push(fixes[i].length ? fixes[i] : [t]);
+        fixedAny = fixedAny || fixes[i].length > 0;
+      });
       return fixedAny ? score(options, text) : [];
     }
 
