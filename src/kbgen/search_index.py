@@ -48,6 +48,7 @@ topic by slug; a query of stop words finds nothing; tags filter after ranking.
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import json
 import re
@@ -95,6 +96,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
+@functools.cache  # the same words recur across topics
 def stem(word: str) -> str:
     """A light English stem, applied to words of ASCII letters only.
 
