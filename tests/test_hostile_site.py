@@ -144,8 +144,17 @@ def test_no_script_from_the_input_runs_in_the_browser(hostile_site, watched):
                 for element in ("script", "iframe", "object", "embed", "form", "base", "svg"):
                     assert page.locator(f"article {element}").count() == 0, (path, element)
                 assert page.locator("article [onerror], article [onclick]").count() == 0
-        # The browse page shows the hostile names from its index.
-        page.goto(url + "browse/?q=case")
-        page.wait_for_selector(".kb-browse__result", timeout=15000)
+        # Search results show hostile titles and summaries as text, in both search boxes.
+        page.goto(url + "browse/?q=hostile")
+        page.wait_for_selector("html[data-kb-browse-ready]", state="attached")
+        browse = page.locator(".kb-browse__results").inner_text()
+        page.fill("input.md-search__input", "hostile")
+        page.wait_for_function(
+            "document.querySelector('[data-kb-search]').dataset.kbSearchDone === 'hostile'"
+        )
+        header = page.locator("[data-kb-search-results]").inner_text()
+        for shown in (browse, header):
+            assert "<script>alert('script')</script>" in shown or "<img src=x" in shown
+        assert page.locator(".md-search-result__list img, .kb-browse__results img").count() == 0
     assert watched.dialogs == []
     assert len(paths) > len(HOSTILE_MARKDOWN)
