@@ -112,7 +112,6 @@ def test_repeated_section_names_get_toc_style_unique_anchors() -> None:
         ("- first item. More.\n- second item", "first item."),
         ("```\ncode only\n```\n", ""),
         ("| a | b |\n|---|---|\n\nAfter the table.", "After the table."),
-        ("Lead-in:\n\n```\ncode\n```\n\n- not joined", "Lead-in:"),
     ],
 )
 def test_first_sentence(markdown: str, summary: str) -> None:

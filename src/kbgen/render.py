@@ -20,11 +20,12 @@ import yaml
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen.config import TagInfo
-from kbgen.exports import section_anchor, summary
+from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
+from kbgen.summary import summary
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: same output, several times faster."""
@@ -299,7 +300,7 @@ def build_pages(
         pages[topic.slug] = TopicPage(
             topic=topic,
             sections=linked_sections,
-            summary=summary(parse_body(topic.body)[1]),
+            summary=summary(parse_body(topic.body)[1], topic.title),
             # A tag outside the configured list shows as its slug: never markup.
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
