@@ -9,8 +9,12 @@ from kbgen.records import Entry, Section, SourceRef
 CONFIG = Config(Path("."), Path("s"), Path("t"), Path("d"), Path("site"))
 
 
-def entry(title: str, file: str = "a.txt", line: int = 1, **kw) -> Entry:
-    return Entry(title, SourceRef(file, line), (Section("What", f"About {title}."),), **kw)
+def entry(title: str, file: str = "a.txt", line: int = 1, text: str = "", **kw) -> Entry:
+    # Each entry's own words: texts that repeat the titles would all look alike.
+    text = text or (
+        title if kw.get("advice") else f"Notes{line}x{len(title)} {file.replace('.', '')}."
+    )
+    return Entry(title, SourceRef(file, line), (Section("What", text),), **kw)
 
 
 def grouped(titles: list[str], config: Config = CONFIG) -> list[set[str]]:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from kbgen.config import Config
 from kbgen.records import CORE_SECTIONS, Entry, SourceRef
+from kbgen.similarity import name_pairs, similarities, text_of
 from kbgen.slugs import plain_dashes
 
 _PARENS = re.compile(r"\s*\(([^()]*)\)")
@@ -104,6 +105,8 @@ def parse_names(title: str) -> Names:
     """
     title = plain_dashes(title)
     main = _PARENS.sub("", title).strip()
+    # ``Fine-tuning (full)`` is full fine-tuning, not fine-tuning.
+    main = " ".join([*(p for p in _PARENS.findall(title) if re.fullmatch("[a-z]+", p)), main])
     longs, acronyms, expansions = set(), set(), []
     defined = False
     for part, is_main in [(main, True), *((p.strip(), False) for p in _PARENS.findall(title))]:
@@ -160,6 +163,8 @@ class Decision:
     """``merged``, ``kept apart``, ``near duplicate``, ``ambiguous`` or ``note``."""
     titles: tuple[str, ...]
     reason: str
+    pair: tuple[int, int] = (0, 0)
+    """For a near duplicate found by :func:`near_duplicates`: the two group indices."""
 
 
 class _Sets:
@@ -227,11 +232,50 @@ def group_entries(entries: list[Entry], config: Config) -> tuple[list[Group], li
     roots: dict[int, Group] = {}
     for i, entry in enumerate(topical):
         roots.setdefault(sets.find(i), Group([])).entries.append(entry)
-    groups = list(roots.values())
+    groups, near = _join_similar(list(roots.values()), topical, sets, join)
     _relate_parts(groups, decisions)
     _attach_advice([e for e in entries if e.advice], groups, decisions)
-    decisions += near_duplicates(groups)
+    decisions += near
     return groups, decisions
+
+
+def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decision]]:
+    """Merge the topics :mod:`kbgen.similarity` finds are one concept; link near duplicates.
+
+    Returns the new groups and a ``near duplicate`` decision per pair left apart.
+    """
+    first = {id(e): i for i, e in enumerate(topical)}
+    texts = [text_of(g.entries) for g in groups]
+    scores = similarities(texts)
+    pairs = name_pairs([g.entries for g in groups], scores)
+    for p in pairs:
+        if p.verdict.same:
+            a, b = (first[id(groups[x].entries[0])] for x in (p.a, p.b))
+            join([a, b], p.verdict.reason)
+    roots: dict[int, Group] = {}
+    for i, entry in enumerate(topical):
+        roots.setdefault(sets.find(i), Group([])).entries.append(entry)
+    merged = list(roots.values())
+    where = {id(e): g for g, group in enumerate(merged) for e in group.entries}
+    near: dict[tuple[int, int], str] = {}
+    for p in pairs:
+        a, b = (where[id(groups[x].entries[0])] for x in (p.a, p.b))
+        if a != b and not p.verdict.same:
+            near.setdefault((min(a, b), max(a, b)), p.verdict.reason)
+    extends = near_duplicates(merged)
+    if extends:
+        merged_scores = similarities([text_of(g.entries) for g in merged])
+        for decision in extends:
+            a, b = decision.pair
+            score = merged_scores[a, b]
+            near.setdefault((a, b), f"one name extends the other, score {score:.2f}")
+    decisions = []
+    for (a, b), reason in sorted(near.items()):
+        merged[a].related.append(b)
+        merged[b].related.append(a)
+        titles = (merged[a].entries[0].title, merged[b].entries[0].title)
+        decisions.append(Decision("near duplicate", titles, f"left as two topics: {reason}"))
+    return merged, decisions
 
 
 def _join_acronyms(topical, names, sets, join, decisions) -> None:
@@ -363,6 +407,7 @@ def near_duplicates(groups: list[Group]) -> list[Decision]:
             "near duplicate",
             (groups[a].entries[0].title, groups[b].entries[0].title),
             "one name extends the other; left as two topics",
+            (a, b),
         )
         for a, b in sorted(found)
     ]
