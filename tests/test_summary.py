@@ -30,7 +30,9 @@ def test_first_sentence_never_ends_in_a_colon(markdown: str, expected: str) -> N
 
 def test_a_what_of_only_code_is_summed_up_by_title_and_code() -> None:
     body = "## What\n\n```\nw = w - lr · ∇Loss\nSimple, slow convergence\n```\n"
-    assert summary(parse_body(body)[1], "SGD") == "SGD: w = w - lr · ∇Loss; Simple, slow convergence."
+    assert (
+        summary(parse_body(body)[1], "SGD") == "SGD: w = w - lr · ∇Loss; Simple, slow convergence."
+    )
     # Prose anywhere still wins over code.
     assert summary(parse_body(body + "\n## How\n\nStep it. More.\n")[1], "SGD") == "Step it."
 
