@@ -17,10 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbgen.classify import classify
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
 from kbgen.records import Entry, SourceRef, Topic
+from kbgen.similarity import text_of
 from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
 from kbgen.store import (
@@ -351,6 +353,10 @@ def run_import(config: Config) -> ImportResult:
         )
         for g, group in enumerate(groups)
     ]
+    texts = [text_of(group.entries) for group in groups]
+    for a in classify([t.title for t in topics], texts, [t.tags for t in topics], config):
+        topics[a.topic].tags.append(a.tag)
+        result.decisions.append(Decision("tagged", (topics[a.topic].title, a.tag), a.evidence))
     result.decisions += drop_shared_aliases(topics)
     changes: dict[str, str | None] = {}
     new_state = _State(*_remember(groups, slugs))
@@ -450,7 +456,7 @@ def format_report(result: ImportResult) -> str:
         f"{len(result.entries)} source entries → {len(result.topics)} topics.",
         "",
     ]
-    for kind in ("merged", "ambiguous", "near duplicate", "kept apart", "note"):
+    for kind in ("merged", "ambiguous", "near duplicate", "kept apart", "note", "tagged"):
         rows = [d for d in result.decisions if d.kind == kind]
         if rows:
             out += [f"## {kind.capitalize()} ({len(rows)})", ""]

@@ -160,7 +160,7 @@ class Decision:
     """One line of the import report."""
 
     kind: str
-    """``merged``, ``kept apart``, ``near duplicate``, ``ambiguous`` or ``note``."""
+    """``merged``, ``kept apart``, ``near duplicate``, ``ambiguous``, ``note`` or ``tagged``."""
     titles: tuple[str, ...]
     reason: str
     pair: tuple[int, int] = (0, 0)
