@@ -23,6 +23,7 @@ from kbgen.config import TagInfo
 from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
+from kbgen.related import MIN_RELATED, fill_related, similar_topics
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
 from kbgen.summary import summary
@@ -210,7 +211,8 @@ class TopicPage:
     """The first sentence of What, for the page's description."""
     tags: list[TagInfo]
     related: list[Topic] = field(default_factory=list)
-    """Topics the editor listed under ``related``."""
+    """Topics the editor listed under ``related``, then content-similar topics when the
+    page would otherwise show fewer than three (:mod:`kbgen.related`)."""
     backlinks: list[Topic] = field(default_factory=list)
     """Topics whose text links here."""
     links: list[str] = field(default_factory=list)
@@ -309,6 +311,11 @@ def build_pages(
     for page in pages.values():
         for slug in page.links:
             pages[slug].backlinks.append(page.topic)
+    similar = similar_topics(topics, MIN_RELATED + 3)
     for page in pages.values():
         page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
+        shown = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+        page.related += [
+            by_slug[s] for s in fill_related(shown, similar[page.topic.slug], page.topic.slug)
+        ]
     return {slug: template.render(page=page) for slug, page in pages.items()}

@@ -1,0 +1,43 @@
+"""Content-similar topics, so that no page is a dead end.
+
+A page shows its links, its backlinks and the topics its front matter relates it to; when
+those are fewer than :data:`MIN_RELATED`, the build adds the topics whose text is most
+like its own (TF-IDF cosine over title and body, scikit-learn).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from kbgen.records import Topic
+
+MIN_RELATED = 3
+"""Every topic page shows at least this many other topics (when there are that many)."""
+
+
+def similar_topics(topics: list[Topic], count: int = MIN_RELATED) -> dict[str, list[str]]:
+    """Each topic's slug → the slugs of the ``count`` topics whose texts are most alike."""
+    if len(topics) < 2:
+        return {t.slug: [] for t in topics}
+    docs = [f"{t.title}\n{' '.join(t.aliases)}\n{t.body}" for t in topics]
+    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
+    scores = cosine_similarity(vectors)
+    np.fill_diagonal(scores, -1.0)
+    found = {}
+    for i, topic in enumerate(topics):
+        order = np.argsort(-scores[i], kind="stable")[:count]
+        found[topic.slug] = [topics[j].slug for j in order if scores[i, j] >= 0]
+    return found
+
+
+def fill_related(shown: set[str], candidates: list[str], own: str) -> list[str]:
+    """The candidates to add, in order, until ``shown`` holds :data:`MIN_RELATED` topics."""
+    added: list[str] = []
+    for slug in candidates:
+        if len(shown) + len(added) >= MIN_RELATED:
+            break
+        if slug != own and slug not in shown and slug not in added:
+            added.append(slug)
+    return added
