@@ -20,8 +20,9 @@ from pathlib import Path
 from kbgen.classify import classify
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
-from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
+from kbgen.merge import Decision, Group, group_entries, name_key, parse_names
 from kbgen.records import Entry, SourceRef, Topic
+from kbgen.sections import section_parts
 from kbgen.similarity import text_of
 from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources

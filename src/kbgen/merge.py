@@ -1,18 +1,13 @@
 """Group source entries into topics: one topic per concept, with every decision recorded.
 
-Two entries are the same concept when they share a *long name*: a title or parenthetical
-that is not an acronym, compared case-, hyphen-, space- and plural-insensitively
-(``Tree of Thought`` = ``Tree-of-Thoughts (ToT)``), or the same set of names joined by
-``/`` or ``&`` (``DP-SGD / Differential Privacy`` = ``Differential Privacy & DP-SGD``).
-A parenthetical after a name of several words is a qualifier, not a long name
-(``Distributed Computing (ML Training)``), unless it spells an acronym of the name; a
-one-word name made of words (``FlashAttention``) is a long name too (``Flash Attention``);
-a name with a generic head word (``Adam Optimizer``) is the concept a title spells out in
-parentheses (``Adam (Adaptive Moment Estimation)``).
-An acronym alone merges only when it is unambiguous: ``SAM`` names two long names, so a
-bare ``SAM`` entry stays apart and is reported. Modified names (``AdamW``, ``Structured
-Pruning``) are different keys and so stay different topics; they are reported as near
-duplicates for an editor to review. Editors force or forbid merges in ``kbgen.yml``.
+Two entries are the same concept when they share a long name (:mod:`kbgen.names`): a
+title or parenthetical that is not an acronym, compared case-, hyphen-, space- and
+plural-insensitively, or the same set of names joined by ``/`` or ``&``. An acronym alone
+merges only when it is unambiguous: ``SAM`` names two long names, so a bare ``SAM`` entry
+stays apart and is reported. A second pass (:mod:`kbgen.similarity`) merges the topics
+whose names differ in word forms, or where one name holds another and their texts are
+alike; the look-alikes it keeps apart (``AdamW``, ``Structured Pruning``) are reported as
+near duplicates and related to each other. Editors force or forbid merges in ``kbgen.yml``.
 """
 
 from __future__ import annotations
@@ -23,117 +18,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kbgen.config import Config
-from kbgen.records import CORE_SECTIONS, Entry, SourceRef
+from kbgen.names import Names, is_acronym, name_key, parse_names
+from kbgen.records import Entry, SourceRef
 from kbgen.similarity import name_pairs, similarities, text_of
 from kbgen.slugs import plain_dashes
-
-_PARENS = re.compile(r"\s*\(([^()]*)\)")
-# Words, and the ``+`` and ``#`` that make ``C++`` and ``C#`` names other than ``C``.
-_WORD = re.compile(r"[^\W_]+|[+#]+")
-_SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
-# Head words that say what kind of thing a name is (``Adam Optimizer``), not which one.
-_GENERIC_HEADS = frozenset({"optimizer", "optimiser", "algorithm", "method", "technique"})
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def name_key(name: str) -> str:
-    """Compare names ignoring case, hyphens, spaces, punctuation but ``+#`` and plural ``s``."""
-    return "".join(_singular(w) for w in _WORD.findall(plain_dashes(name).lower()))
-
-
-def is_acronym(name: str) -> bool:
-    """A name whose every hyphen-part is one word with an inner capital or a digit.
-
-    ``RAG``, ``LoRA``, ``vLLM``, ``DP-SGD``, ``GPT-4`` are; ``Tree-of-Thoughts``, ``1-3`` are not.
-    """
-    parts = plain_dashes(name).strip().split("-")
-    return bool(re.search("[A-Za-z]", name)) and all(
-        re.fullmatch(r"[^\W_][\w.+]*", p) and re.search(r"(?<=.)[A-Z]|\d|^[A-Z]+$", p)
-        for p in parts
-    )
-
-
-@dataclass(frozen=True)
-class Names:
-    """What an entry's title says about the concept it names."""
-
-    longs: frozenset[str]
-    """Keys of its long names."""
-    acronyms: frozenset[str]
-    """Acronyms as written (case matters)."""
-    expansions: tuple[str, ...]
-    """Other spellings worth an alias: the acronym and the expansion in parentheses."""
-    headed: str = ""
-    """Key of the name before a generic head word: ``adam`` for ``Adam Optimizer``."""
-    defined: str = ""
-    """Key of a name given with its acronym or expansion in parentheses: ``adam`` for
-    ``Adam (Adaptive Moment Estimation)``."""
-
-
-def _is_word_name(name: str) -> bool:
-    """An acronym-like name made of words (``FlashAttention``, ``DeepSpeed``), not ``LoRA``."""
-    return is_acronym(name) and re.search("[a-z]{3}", name) is not None
-
-
-def _spells(long: str, main: str) -> bool:
-    """Whether the initials of ``long`` are the capitals of an acronym in ``main``.
-
-    ``Vision Transformer`` spells ``ViT`` in ``Original ViT``.
-    """
-    initials = "".join(w[0] for w in _WORD.findall(long)).upper()
-    return any(is_acronym(w) and "".join(re.findall("[A-Z]", w)) == initials for w in main.split())
-
-
-def _head_stripped(main: str) -> str:
-    """``main`` without a trailing generic head word (``Adam`` of ``Adam Optimizer``), or ``""``."""
-    words = main.split()
-    if len(words) > 1 and _singular(words[-1].lower()) in _GENERIC_HEADS:
-        return " ".join(words[:-1])
-    return ""
-
-
-def parse_names(title: str) -> Names:
-    """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms.
-
-    A parenthetical is a long name only after a one-word name (``Mamba (State Space
-    Models)``) or when it spells an acronym of the name (``Original ViT (Vision
-    Transformer)``); after a longer name it is a qualifier (``Distributed Computing (ML
-    Training)``), kept as an other spelling only.
-    """
-    title = plain_dashes(title)
-    main = _PARENS.sub("", title).strip()
-    # ``Fine-tuning (full)`` is full fine-tuning, not fine-tuning.
-    main = " ".join([*(p for p in _PARENS.findall(title) if re.fullmatch("[a-z]+", p)), main])
-    longs, acronyms, expansions = set(), set(), []
-    defined = False
-    for part, is_main in [(main, True), *((p.strip(), False) for p in _PARENS.findall(title))]:
-        if not part:
-            continue
-        if is_acronym(part):
-            acronyms.add(part)
-            expansions.append(part)
-            defined |= not is_main
-            if _is_word_name(part):
-                longs.add(name_key(part))
-        elif is_main or (len(part.split()) > 1 and part[:1].isupper()):
-            if is_main or len(main.split()) == 1 or _spells(part, main):
-                longs.add(name_key(part))
-                defined |= not is_main
-            expansions.append(part)
-    parts = [p.strip() for p in _SEPARATORS.split(main) if p and p.strip()]
-    if len(parts) > 1:
-        longs.add("set:" + "|".join(sorted(name_key(p) for p in parts)))
-    longs.discard("")
-    return Names(
-        frozenset(longs),
-        frozenset(acronyms),
-        tuple(expansions),
-        headed=name_key(_head_stripped(main)),
-        defined=name_key(main) if defined else "",
-    )
 
 
 @dataclass
@@ -411,16 +299,3 @@ def near_duplicates(groups: list[Group]) -> list[Decision]:
         )
         for a, b in sorted(found)
     ]
-
-
-def section_parts(group: Group) -> list[tuple[str, list[tuple[SourceRef, str]]]]:
-    """The group's sections in page order, each with the attributed parts of every entry."""
-    parts: dict[str, list[tuple[SourceRef, str]]] = {}
-    for entry in group.entries:
-        for section in entry.sections:
-            if section.body.strip():
-                parts.setdefault(section.name, []).append((entry.ref, section.body.strip()))
-    for note in group.notes:
-        parts.setdefault("Practitioner Tips", []).append((note.ref, note.section("What")))
-    core = [(name, parts.pop(name)) for name in CORE_SECTIONS if name in parts]
-    return core + list(parts.items())

@@ -181,6 +181,8 @@ class Part:
     """``file:line`` of the source, or ``""`` for an editor's unattributed text."""
     markdown: str
     """Safe Markdown."""
+    sources: int = 1
+    """How many source entries gave this text, word for word."""
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ class PageSection:
     @property
     def labelled(self) -> bool:
         """Label each part with its source when several sources contributed."""
-        return sum(1 for p in self.parts if p.label) > 1
+        return sum(p.sources for p in self.parts if p.label) > 1
 
 
 @dataclass
@@ -232,18 +234,25 @@ def page_sections(body: str) -> list[PageSection]:
     order = {name: i for i, name in enumerate(CORE_SECTIONS)}
     ranked = sorted(enumerate(sections), key=lambda s: (order.get(s[1].name, len(order)), s[0]))
     return [
-        PageSection(
-            inline(s.name),
-            section_anchor(s.name),
-            tuple(
-                Part(str(p.source) if p.source else "", safe_markdown(p.text))
-                for p in s.parts
-                if p.text.strip()
-            ),
-        )
+        PageSection(inline(s.name), section_anchor(s.name), _parts(s.parts))
         for _, s in ranked
         if any(p.text.strip() for p in s.parts)
     ]
+
+
+def _parts(parts: tuple[BodyPart, ...]) -> tuple[Part, ...]:
+    """The parts with text; an empty attributed part lends its label to the next one (a
+    text several sources gave word for word, shown once with every label)."""
+    out, pending = [], []
+    for p in parts:
+        label = str(p.source) if p.source else ""
+        if not p.text.strip():
+            pending += [label] if label else []
+            continue
+        label = ", ".join([*pending, label] if label else pending)
+        out.append(Part(label, safe_markdown(p.text), len(pending) + bool(p.source)))
+        pending = []
+    return tuple(out)
 
 
 def template_env(overrides: Path | None = None) -> jinja2.Environment:
@@ -296,7 +305,9 @@ def build_pages(
             joined = f"\n\n{_PART_BREAK}\n\n".join(p.markdown for p in section.parts)
             text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
             texts = text.split(f"\n\n{_PART_BREAK}\n\n")
-            parts = tuple(Part(p.label, t) for p, t in zip(section.parts, texts, strict=True))
+            parts = tuple(
+                Part(p.label, t, p.sources) for p, t in zip(section.parts, texts, strict=True)
+            )
             linked_sections.append(PageSection(section.name, section.anchor, parts))
             links += found
         pages[topic.slug] = TopicPage(
