@@ -198,7 +198,52 @@ def test_only_acronyms_made_of_words_are_long_names() -> None:
         assert parse_names(short).longs == set(), short
 
 
-def test_a_qualifier_is_kept_as_an_other_spelling() -> None:
+def test_a_qualifier_is_no_name_of_the_topic() -> None:
     names = parse_names("Distributed Computing (ML Training)")
     assert names.longs == {"distributedcomputing"}
-    assert names.expansions == ("Distributed Computing", "ML Training")
+    assert names.expansions == ("Distributed Computing",)
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("Mixture of Experts (MoE)", ["Mixture of Experts", "MoE"]),
+        ("Large Language Models (LLMs)", ["Large Language Models", "LLMs", "LLM"]),
+        ("Chain-of-Thought (CoT)", ["Chain-of-Thought", "CoT"]),
+        ("Original ViT (Vision Transformer)", ["Original ViT"]),
+        ("Vision Transformer (ViT)", ["Vision Transformer", "ViT"]),
+        ("k-Nearest Neighbors (k-NN)", ["k-Nearest Neighbors", "k-NN"]),
+        (
+            "AWQ (Activation-aware Weight Quantization)",
+            ["AWQ", "Activation-aware Weight Quantization"],
+        ),
+        (
+            "Graph Neural Networks (GNNs) for Learning",
+            ["Graph Neural Networks for Learning", "GNNs", "GNN"],
+        ),
+        ("Top-p Sampling (Nucleus Sampling)", ["Top-p Sampling", "Nucleus Sampling"]),
+        ("Key-Value Caching (KV Cache)", ["Key-Value Caching", "KV Cache"]),
+        (
+            "Belief Propagation (Sum-Product Algorithm)",
+            ["Belief Propagation", "Sum-Product Algorithm"],
+        ),
+        # Descriptions, contexts, lists, authors and qualifiers are not names.
+        ("Superposition (Neural Networks)", ["Superposition"]),
+        ("Supervised Learning (Labeled Data)", ["Supervised Learning"]),
+        ("Fine-Tuning (Unfreeze Top Layers)", ["Fine-Tuning"]),
+        ("Feature Extraction (Frozen Weights)", ["Feature Extraction"]),
+        ("LLM Watermarking (Kirchenbauer et al.)", ["LLM Watermarking"]),
+        ("Adversarial Robustness (Modern Attacks)", ["Adversarial Robustness"]),
+        ("Load Balancing (MoE)", ["Load Balancing"]),
+        ("Role-Playing (LLMs)", ["Role-Playing"]),
+        ("Chain-of-Thought (CoT) Distillation", ["Chain-of-Thought Distillation"]),
+        ("Agent Benchmarks (SWE-bench, GAIA, WebArena)", ["Agent Benchmarks"]),
+        ("GPT-5 (Rumored)", ["GPT-5"]),
+        ("Codex (OpenAI)", ["Codex"]),
+        ("Key-Value (KV) Caching", ["Key-Value Caching"]),
+    ],
+)
+def test_a_parenthesis_is_a_name_only_when_it_abbreviates_or_spells_out(
+    title: str, names: list[str]
+) -> None:
+    assert list(parse_names(title).expansions) == names

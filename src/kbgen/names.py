@@ -77,6 +77,74 @@ def _spells(long: str, main: str) -> bool:
     return any(is_acronym(w) and "".join(re.findall("[A-Z]", w)) == initials for w in main.split())
 
 
+def _abbreviates(letters: str, words: list[tuple[str, bool]]) -> bool:
+    """Whether ``letters`` are prefixes of ``words`` in order; a word flagged True (written in
+    lower case: ``of``, ``aware``) may give none. ``awq``: Activation-aware Weight Quantization."""
+    if not words:
+        return not letters
+    (word, optional), rest = words[0], words[1:]
+    if optional and _abbreviates(letters, rest):
+        return True
+    return any(
+        letters.startswith(word[:n]) and _abbreviates(letters[n:], rest)
+        for n in range(min(len(word), len(letters)), 0, -1)
+    )
+
+
+def _words_of(text: str) -> list[tuple[str, bool]]:
+    return [(w.lower(), w[0].islower()) for w in _WORD.findall(text)]
+
+
+def _letters(name: str) -> str:
+    """An acronym's letters, lower-cased, without a plural ``s`` (``LLMs`` → ``llm``)."""
+    name = re.sub(r"(?<=[A-Z])s$", "", name)
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _short(name: str) -> bool:
+    return bool(name) and " " not in name and len(_letters(name)) >= 2
+
+
+def names_concept(title: str, match: re.Match[str]) -> bool:
+    """Whether the parenthetical ``match`` of ``title`` is another name of the concept.
+
+    It is when it abbreviates all that comes before it (``Mixture of Experts (MoE)``,
+    ``k-Nearest Neighbors (k-NN)``, ``Large Language Models (LLMs)``) and nothing but a
+    qualifier follows (``Graph Neural Networks (GNNs) for Learning``, not ``Chain-of-Thought
+    (CoT) Distillation``), or when a short name before it abbreviates it (``AWQ
+    (Activation-aware Weight Quantization)``). A description (``Feature Extraction (Frozen
+    Weights)``), a context (``Load Balancing (MoE)``) or a list of examples is not; a name
+    with the same head word (``Top-p Sampling (Nucleus Sampling)``) is.
+    """
+    inside = match[1].strip()
+    before = _PARENS.sub("", title[: match.start()]).strip()
+    after = title[match.end() :].strip()
+    if re.search(r"\bvs\b", title) or not before:
+        return False
+    if _short(inside) and not after[:1].isupper():
+        return _abbreviates(_letters(inside), _words_of(before))
+    if after:
+        return False
+    if _short(before):
+        return _abbreviates(_letters(before), _words_of(inside))
+    # Another name of the same kind of thing: ``Top-p Sampling (Nucleus Sampling)``,
+    # ``Key-Value Caching (KV Cache)``,
+    # ``Belief Propagation (Sum-Product Algorithm)``.
+    heads = [_singular(_words_of(t)[-1][0]) for t in (before, inside) if _words_of(t)]
+    return (
+        len(heads) == 2
+        and len(inside.split()) > 1
+        and inside[:1].isupper()
+        and (_same_word(*heads) or heads[1] in _GENERIC_HEADS)
+    )
+
+
+def _same_word(a: str, b: str) -> bool:
+    """Equal, or two forms of one word (``cache``, ``caching``)."""
+    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a == b or (common >= 4 and min(len(a), len(b)) - common <= 1)
+
+
 def _head_stripped(main: str) -> str:
     """``main`` without a trailing generic head word (``Adam`` of ``Adam Optimizer``), or ``""``."""
     words = main.split()
@@ -99,20 +167,26 @@ def parse_names(title: str) -> Names:
     main = " ".join([*(p for p in _PARENS.findall(title) if re.fullmatch("[a-z]+", p)), main])
     longs, acronyms, expansions = set(), set(), []
     defined = False
-    for part, is_main in [(main, True), *((p.strip(), False) for p in _PARENS.findall(title))]:
+    inside = [(m[1].strip(), names_concept(title, m)) for m in _PARENS.finditer(title)]
+    for part, is_main, named in [(main, True, True), *((p, False, n) for p, n in inside)]:
         if not part:
             continue
+        if named:  # an alias: the name itself, or another name of the concept
+            expansions.append(part)
+            if not is_main and re.fullmatch(r"[A-Z][\w-]*[A-Z]s", part):
+                expansions.append(part[:-1])  # ``LLMs`` is ``LLM`` too
         if is_acronym(part):
             acronyms.add(part)
-            expansions.append(part)
             defined |= not is_main
             if _is_word_name(part):
                 longs.add(name_key(part))
-        elif is_main or (len(part.split()) > 1 and part[:1].isupper()):
-            if is_main or len(main.split()) == 1 or _spells(part, main):
-                longs.add(name_key(part))
-                defined |= not is_main
-            expansions.append(part)
+        elif is_main or (
+            len(part.split()) > 1
+            and part[:1].isupper()
+            and (len(main.split()) == 1 or _spells(part, main))
+        ):
+            longs.add(name_key(part))
+            defined |= not is_main
     parts = [p.strip() for p in _SEPARATORS.split(main) if p and p.strip()]
     if len(parts) > 1:
         longs.add("set:" + "|".join(sorted(name_key(p) for p in parts)))
