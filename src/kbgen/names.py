@@ -141,7 +141,9 @@ def names_concept(title: str, match: re.Match[str]) -> bool:
 
 def _same_word(a: str, b: str) -> bool:
     """Equal, or two forms of one word (``cache``, ``caching``)."""
-    common = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    common = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
     return a == b or (common >= 4 and min(len(a), len(b)) - common <= 1)
 
 
