@@ -16,6 +16,7 @@ import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.extensions.toc import unique
 
+from kbgen.disambiguation import shared_names
 from kbgen.records import Topic
 from kbgen.resolve import NameIndex
 from kbgen.store import parse_body
@@ -128,6 +129,21 @@ def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | No
                     priority="-1",
                     uri=record.url,
                     dispname=name if name != key else "-",
+                )
+            )
+    # A name several topics go by leads to the page that lists them.
+    for shared in shared_names([asdict(r) for r in records]):
+        key = " ".join(shared.name.lower().split())
+        if key not in seen:
+            seen.add(key)
+            inv.objects.append(
+                soi.DataObjStr(
+                    name=key,
+                    domain="std",
+                    role="term",
+                    priority="-1",
+                    uri=shared.url,
+                    dispname=shared.name if shared.name != key else "-",
                 )
             )
     return soi.compress(inv.data_file(contract=True))

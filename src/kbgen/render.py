@@ -20,6 +20,7 @@ import yaml
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen.config import TagInfo
+from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
@@ -219,6 +220,8 @@ class TopicPage:
     """Topics whose text links here."""
     links: list[str] = field(default_factory=list)
     """Slugs this page links to from its text."""
+    hatnotes: list[tuple[Disambiguation, list[Topic]]] = field(default_factory=list)
+    """Names this topic shares with others, each with those others (:mod:`kbgen.disambiguation`)."""
 
     @property
     def sources(self) -> list[SourceRef]:
@@ -286,7 +289,10 @@ def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
 
 
 def build_pages(
-    topics: list[Topic], tags: dict[str, TagInfo], env: jinja2.Environment
+    topics: list[Topic],
+    tags: dict[str, TagInfo],
+    env: jinja2.Environment,
+    shared: Iterable[Disambiguation] = (),
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
 
@@ -322,6 +328,11 @@ def build_pages(
     for page in pages.values():
         for slug in page.links:
             pages[slug].backlinks.append(page.topic)
+    for d in shared:
+        for slug in d.topics:
+            others = [by_slug[o] for o in d.topics if o != slug and o in by_slug]
+            if slug in pages and others:
+                pages[slug].hatnotes.append((d, others))
     similar = similar_topics(topics, MIN_RELATED + 3)
     for page in pages.values():
         page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
