@@ -228,9 +228,10 @@ def test_a_qualifier_is_no_name_of_the_topic() -> None:
             ["Belief Propagation", "Sum-Product Algorithm"],
         ),
         # Descriptions, contexts, lists, authors and qualifiers are not names.
-        ("Superposition (Neural Networks)", ["Superposition"]),
+        ("Superposition (Neural Networks)", []),  # a word, narrowed to one sense
+        ("Sampling (in Language Models)", []),
         ("Supervised Learning (Labeled Data)", ["Supervised Learning"]),
-        ("Fine-Tuning (Unfreeze Top Layers)", ["Fine-Tuning"]),
+        ("Fine-Tuning (Unfreeze Top Layers)", []),
         ("Feature Extraction (Frozen Weights)", ["Feature Extraction"]),
         ("LLM Watermarking (Kirchenbauer et al.)", ["LLM Watermarking"]),
         ("Adversarial Robustness (Modern Attacks)", ["Adversarial Robustness"]),

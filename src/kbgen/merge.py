@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from kbgen.config import Config
 from kbgen.names import Names, is_acronym, name_key, parse_names
 from kbgen.records import Entry, SourceRef
-from kbgen.similarity import name_pairs, similarities, text_of
+from kbgen.similarity import name_pairs, similarities, text_of, word_names
 from kbgen.slugs import plain_dashes
 
 
@@ -32,7 +32,8 @@ class Group:
     related: list[int] = field(default_factory=list)
     """Indices of groups named as parts of this one's ``A / B`` title, or naming it so."""
     part_names: list[str] = field(default_factory=list)
-    """Parts of an ``A / B`` title that no other topic goes by: aliases of this one."""
+    """Parts of an ``A / B`` title that no other topic goes by, or that spell this one's
+    name in other words: aliases of this one."""
     named_in: list[Entry] = field(default_factory=list)
     """Entries of other groups whose ``A / B`` title names this one (``LoRA / DoRA``)."""
     notes: list[Entry] = field(default_factory=list)
@@ -225,10 +226,16 @@ def _lookup(index: dict[str, list[int]], name: str) -> list[int]:
 def _relate_parts(groups: list[Group], decisions: list[Decision]) -> None:
     """Record, for an entry naming several techniques, the topics each part names."""
     index = _name_index(groups)
+    by_words = word_names([g.entries for g in groups])
     for g, group in enumerate(groups):
         for entry in group.entries:
             for name in entry.names:
+                # The same name, else the same words (``KV-Cache``: ``KV Caching``), which
+                # are then a spelling of that topic's name.
                 matches = [m for m in _lookup(index, name) if m != g]
+                if not matches and len(spelled := [m for m in by_words(name) if m != g]) == 1:
+                    matches = spelled
+                    groups[spelled[0]].part_names.append(plain_dashes(name))
                 if not matches:
                     group.part_names.append(plain_dashes(name))
                 elif len(matches) == 1:

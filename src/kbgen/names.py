@@ -170,7 +170,14 @@ def parse_names(title: str) -> Names:
     longs, acronyms, expansions = set(), set(), []
     defined = False
     inside = [(m[1].strip(), names_concept(title, m)) for m in _PARENS.finditer(title)]
-    for part, is_main, named in [(main, True, True), *((p, False, n) for p, n in inside)]:
+    # A one-word name a qualifier narrows (``Sampling (in Language Models)``) is a word in
+    # every other sense: no alias, so that it links and redirects nowhere.
+    narrowed = (
+        any(not n and len(p.split()) > 1 for p, n in inside)
+        and len(main.split()) == 1
+        and not is_acronym(main)
+    )
+    for part, is_main, named in [(main, True, not narrowed), *((p, False, n) for p, n in inside)]:
         if not part:
             continue
         if named:  # an alias: the name itself, or another name of the concept

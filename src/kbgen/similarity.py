@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -368,3 +369,16 @@ def _expands(title: str, inside: str) -> bool:
         and "," not in inside
         and (re.fullmatch(r"\S+", main) is not None or re.fullmatch(r"\S+", inside) is not None)
     )
+
+
+def word_names(topics: list[list[Entry]]) -> Callable[[str], list[int]]:
+    """A lookup of the topics (each a list of entries) a name names by its stemmed words:
+    ``KV-Cache`` finds ``Key-Value (KV) Caching``."""
+    acronyms, _ = _acronyms([e for entries in topics for e in entries])
+    owners: dict[frozenset[str], list[int]] = defaultdict(list)
+    for t, entries in enumerate(topics):
+        for e in entries:
+            for n in entry_names(e, acronyms):
+                if n.kind == "name" and t not in owners[frozenset(n.words)]:
+                    owners[frozenset(n.words)].append(t)
+    return lambda name: list(owners.get(frozenset(_canonical(_stems(name), acronyms)), []))
