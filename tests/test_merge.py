@@ -135,8 +135,21 @@ def test_advice_is_attached_to_exactly_one_named_topic() -> None:
     groups, _ = group_entries(entries, CONFIG)
     holders = [g for g in groups if any(n.ref.line == 9 for n in g.notes)]
     assert len(holders) == 1 and holders[0].entries[0].title.startswith("Retrieval")
-    # Advice that names no topic is not lost: it becomes a topic of its own.
-    assert any(g.entries[0].title == "Sleep well." for g in groups)
+    # Advice that names no topic is not lost, nor a topic: it goes to the most similar text.
+    assert not any(g.entries[0].title == "Sleep well." for g in groups)
+    assert sum(any(n.ref.line == 10 for n in g.notes) for g in groups) == 1
+
+
+def test_advice_naming_no_topic_goes_to_the_topic_its_words_are_about() -> None:
+    entries = [
+        entry("Deduplication", "g.txt", 1, text="Remove near-duplicate documents by MinHash."),
+        entry("Dropout", "g.txt", 2, text="Randomly zero activations while training."),
+        entry("Hash the corpus and drop duplicate documents.", "n.md", 9, advice=True),
+    ]
+    groups, decisions = group_entries(entries, CONFIG)
+    [holder] = [g for g in groups if g.notes]
+    assert holder.entries[0].title == "Deduplication" and len(groups) == 2
+    assert any("most similar" in d.reason for d in decisions if d.kind == "note")
 
 
 def test_name_keys_keep_the_symbols_that_make_a_name() -> None:

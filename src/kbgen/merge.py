@@ -257,7 +257,8 @@ def _mentions(text: str, name: str) -> int:
 
 
 def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Decision]) -> None:
-    """Give each advice entry to the topic it names first; unnamed advice becomes a topic."""
+    """Give each advice entry to the topic it names first, else to the topic whose text is
+    most like it; only with no topic at all does advice become one."""
     candidates = [
         (name, g)
         for g, group in enumerate(groups)
@@ -278,9 +279,16 @@ def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Dec
             decisions.append(
                 Decision("note", (entry.title, groups[g].entries[0].title), "advice naming it")
             )
+        elif groups:
+            # Advice is never a topic: it goes to the topic its words are most about.
+            scores = similarities([text, *(text_of(g.entries) for g in groups)])[0, 1:]
+            g = max(range(len(groups)), key=lambda i: (scores[i], -i))
+            groups[g].notes.append(entry)
+            reason = f"advice naming no topic: the most similar text, score {scores[g]:.2f}"
+            decisions.append(Decision("note", (entry.title, groups[g].entries[0].title), reason))
         else:
             groups.append(Group([Entry(entry.title, entry.ref, entry.sections)]))
-            decisions.append(Decision("note", (entry.title,), "names no topic: kept as a topic"))
+            decisions.append(Decision("note", (entry.title,), "no topic at all: kept as a topic"))
 
 
 def near_duplicates(groups: list[Group]) -> list[Decision]:
