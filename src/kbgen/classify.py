@@ -13,11 +13,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from kbgen.config import Config
+from kbgen.similarity import similarities
 
 NEIGHBOURS = 7
 """How many of the nearest tagged topics vote."""
@@ -62,21 +59,15 @@ def classify(
     if not labelled or not unlabelled:
         return found
     docs = [f"{title}\n{title}\n{text}" for title, text in zip(titles, texts, strict=True)]
-    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
-    scores = cosine_similarity(vectors[unlabelled], vectors[labelled])
-    for row, t in enumerate(unlabelled):
-        nearest = np.argsort(-scores[row], kind="stable")[:NEIGHBOURS]
+    nearest = similarities(docs).nearest(unlabelled, labelled, NEIGHBOURS)
+    for t, near in zip(unlabelled, nearest, strict=True):
         votes: dict[str, float] = defaultdict(float)
-        for n in nearest:
-            for tag in sorted(known[labelled[n]]):
-                votes[tag] += float(scores[row, n])
-        if not votes or max(votes.values()) <= 0:
+        for n, score in near:
+            for tag in sorted(known[n]):
+                votes[tag] += score
+        if not votes:
             continue
         tag = min(votes, key=lambda k: (-votes[k], k))
-        near = [
-            f"{titles[labelled[n]]} ({scores[row, n]:.2f})"
-            for n in nearest
-            if tag in known[labelled[n]]
-        ][:3]
-        found.append(Assignment(t, tag, f"nearest tagged topics: {'; '.join(near)}"))
+        evidence = [f"{titles[n]} ({score:.2f})" for n, score in near if tag in known[n]][:3]
+        found.append(Assignment(t, tag, f"nearest tagged topics: {'; '.join(evidence)}"))
     return found

@@ -281,10 +281,12 @@ def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Dec
             )
         elif groups:
             # Advice is never a topic: it goes to the topic its words are most about.
-            scores = similarities([text, *(text_of(g.entries) for g in groups)])[0, 1:]
-            g = max(range(len(groups)), key=lambda i: (scores[i], -i))
+            texts = similarities([text, *(text_of(g.entries) for g in groups)])
+            near = texts.nearest([0], list(range(1, len(groups) + 1)), 1)[0]
+            best, score = near[0] if near else (1, 0.0)
+            g = best - 1
             groups[g].notes.append(entry)
-            reason = f"advice naming no topic: the most similar text, score {scores[g]:.2f}"
+            reason = f"advice naming no topic: the most similar text, score {score:.2f}"
             decisions.append(Decision("note", (entry.title, groups[g].entries[0].title), reason))
         else:
             groups.append(Group([Entry(entry.title, entry.ref, entry.sections)]))

@@ -12,6 +12,7 @@ lower-case parenthetical is part of the name (``Fine-tuning (full)`` is full fin
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -155,6 +156,7 @@ def _head_stripped(main: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_names(title: str) -> Names:
     """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms.
 

@@ -7,11 +7,8 @@ like its own (TF-IDF cosine over title and body, scikit-learn).
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from kbgen.records import Topic
+from kbgen.similarity import similarities
 
 MIN_RELATED = 3
 """Every topic page shows at least this many other topics (when there are that many)."""
@@ -19,17 +16,12 @@ MIN_RELATED = 3
 
 def similar_topics(topics: list[Topic], count: int = MIN_RELATED) -> dict[str, list[str]]:
     """Each topic's slug → the slugs of the ``count`` topics whose texts are most alike."""
-    if len(topics) < 2:
-        return {t.slug: [] for t in topics}
     docs = [f"{t.title}\n{' '.join(t.aliases)}\n{t.body}" for t in topics]
-    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(docs)
-    scores = cosine_similarity(vectors)
-    np.fill_diagonal(scores, -1.0)
-    found = {}
-    for i, topic in enumerate(topics):
-        order = np.argsort(-scores[i], kind="stable")[:count]
-        found[topic.slug] = [topics[j].slug for j in order if scores[i, j] >= 0]
-    return found
+    every = list(range(len(topics)))
+    nearest = similarities(docs).nearest(every, every, count, unlike=True)
+    return {
+        t.slug: [topics[j].slug for j, _ in near] for t, near in zip(topics, nearest, strict=True)
+    }
 
 
 def fill_related(shown: set[str], candidates: list[str], own: str) -> list[str]:

@@ -18,13 +18,14 @@ Caching`` = ``Caching & KV-Cache``), and by their text (TF-IDF cosine, scikit-le
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
 from kbgen.records import Entry
 from kbgen.slugs import plain_dashes
@@ -48,6 +49,7 @@ _SUFFIXES = ("ization", "isation", "ations", "ation", "ings", "ing", "ive", "ion
 _SUFFIXES += ("ed", "es", "e", "s")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude stem, enough for name variants: ``tuning``, ``tune`` → ``tun``."""
     word = word.lower()
@@ -104,6 +106,7 @@ def _spelled(letters: str, words: tuple[str, ...]) -> tuple[str, ...]:
     return ()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stems(text: str) -> tuple[str, ...]:
     """Stemmed words; a hyphenated name of a library or version (``ZeRO-Infinity``,
     ``GPT-4``, ``DP-SGD``) stays one word, another name than its parts."""
@@ -151,12 +154,19 @@ def _canonical(words: tuple[str, ...], acronyms: dict[tuple[str, ...], str]) -> 
 
 
 def entry_names(entry: Entry, acronyms: dict[tuple[str, ...], str]) -> list[Name]:
+    """The names an entry's title gives (:func:`title_names`)."""
+    return list(title_names(entry.title, tuple(acronyms.items())))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def title_names(title: str, acronyms_items: tuple) -> tuple[Name, ...]:
     """The names an entry's title gives, as stemmed words.
 
     A one-word lower-case parenthetical is part of the name (``Fine-tuning (full)`` is
     full fine-tuning); other parentheticals are expansions or qualifiers, not names.
     """
-    main, inside = _main(entry.title)
+    acronyms = dict(acronyms_items)
+    main, inside = _main(title)
     main = " ".join([*(p for p in inside if re.fullmatch("[a-z]+", p)), main])
     parts = [p for p in _SEPARATORS.split(_SHARED_TAIL.sub(r"\1-\3 / \2-\3", main)) if p.strip()]
     if len(parts) == 2 and any(
@@ -176,16 +186,16 @@ def entry_names(entry: Entry, acronyms: dict[tuple[str, ...], str]) -> list[Name
         stems = [ws for i, ws in enumerate(stems) if i not in inner]
     if re.search(r"\bvs\b", main):  # a comparison is about neither side alone
         whole = tuple(dict.fromkeys(w for ws in stems for w in ws))
-        return [Name(whole, _proper(main), "whole")]
+        return (Name(whole, _proper(main), "whole"),)
     if len(parts) == 1:
         qualified = re.search(r"\S\s+(?:from|with|for|in|at|on|by|via)\s", main) is not None
-        return [Name(stems[0], _proper(main), "name", qualified=qualified)] if stems[0] else []
+        return (Name(stems[0], _proper(main), "name", qualified=qualified),) if stems[0] else ()
     whole = tuple(dict.fromkeys(w for ws in stems for w in ws))
     names = [Name(whole, _proper(main), "whole")]
     for i, part in enumerate(parts):
         if stems[i]:
             names.append(Name(stems[i], _proper(part), "part", (*stems[:i], *stems[i + 1 :])))
-    return names
+    return tuple(names)
 
 
 def _main(title: str) -> tuple[str, list[str]]:
@@ -209,10 +219,61 @@ def text_of(entries: list[Entry]) -> str:
     return "\n".join(s.body for e in entries for s in e.sections)
 
 
-def similarities(texts: list[str]):
-    """The TF-IDF cosine of every pair of texts, as a matrix."""
-    vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
-    return cosine_similarity(vectors)
+class TextScores:
+    """TF-IDF cosine similarity of texts, pair by pair or as nearest neighbours.
+
+    Never the matrix of all pairs, which would grow with the square of the topics.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+        self._rows: dict[int, dict[int, float]] = {}
+        try:
+            self._vectors = vectorizer.fit_transform(texts).tocsr()  # rows of unit length
+        except ValueError:  # no word in any text: nothing is alike
+            self._vectors = None
+
+    def _row(self, i: int) -> dict[int, float]:
+        if i not in self._rows:
+            v = self._vectors
+            start, end = v.indptr[i], v.indptr[i + 1]
+            terms, weights = v.indices[start:end].tolist(), v.data[start:end].tolist()
+            self._rows[i] = dict(zip(terms, weights, strict=True))
+        return self._rows[i]
+
+    def __getitem__(self, pair: tuple[int, int]) -> float:
+        if self._vectors is None:
+            return 0.0
+        # A dot product of two short rows: slicing the sparse matrix per pair is far slower.
+        a, b = sorted((self._row(pair[0]), self._row(pair[1])), key=len)
+        return sum(w * b.get(term, 0.0) for term, w in a.items())
+
+    def nearest(
+        self, rows: list[int], among: list[int], k: int, *, unlike: bool = False
+    ) -> list[list[tuple[int, float]]]:
+        """For each of ``rows``, the ``k`` texts of ``among`` most like it (other than
+        itself), best first, as ``(index, score)``; with a score of 0 only if ``unlike``."""
+        if self._vectors is None or not among:
+            return [[(j, 0.0) for j in among if j != row][:k] if unlike else [] for row in rows]
+        found: list[list[tuple[int, float]]] = []
+        columns = self._vectors[among].T.tocsc()
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            scores = (self._vectors[chunk] @ columns).toarray()
+            for i, row in enumerate(chunk):
+                order = np.argsort(-scores[i], kind="stable")[: k + 1]
+                best = [(among[j], float(scores[i, j])) for j in order if among[j] != row]
+                found.append([(j, s) for j, s in best[:k] if s > 0 or unlike])
+        return found
+
+
+_CHUNK = 256
+"""Rows :meth:`TextScores.nearest` compares at once: bounds the memory it takes."""
+
+
+def similarities(texts: list[str]) -> TextScores:
+    """The TF-IDF cosine of any two of the texts: ``similarities(texts)[a, b]``."""
+    return TextScores(texts)
 
 
 @dataclass(frozen=True)
@@ -267,7 +328,10 @@ def compare(
         return Verdict(same, f"`{' '.join(extra)}` adds nothing to it, score {score:.2f}")
     named = " ".join(unexplained)
     first = min(long.words.index(w) for w in shared)
-    if long.qualified or any(long.words.index(w) < first or w.isdigit() for w in unexplained):
+    # A word before the name, a version (``2``) or a symbol (``C++``) makes another thing.
+    if long.qualified or any(
+        long.words.index(w) < first or w.isdigit() or not re.search(r"\w", w) for w in unexplained
+    ):
         return Verdict(False, f"`{named}` names a kind of it, score {score:.2f}")
     if score >= STRONG or (score >= SIMILAR and all(w in side.words for w in unexplained)):
         return Verdict(True, f"`{named}` after its name, similar text, score {score:.2f}")
@@ -346,6 +410,9 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
                 own_names = {k for k, ts in owners.items() if ts - {t, o}}
                 for long in names[o]:
                     found = compare(short, long, sides[t], score, own_names)
+                    if found and found.same and short.kind == long.kind == "part":
+                        # Two combined entries are one only when all their parts are.
+                        found = Verdict(False, f"parts of two combined entries, score {score:.2f}")
                     if found and found.same:
                         why = short.kind == "part" and _combined(short, sides[o], score, own_names)
                         why = why or (
