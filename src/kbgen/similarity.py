@@ -348,7 +348,8 @@ def _combined(part: Name, other: _Side, score: float, topics: set[frozenset[str]
         if any((t <= set(rest) or set(rest) <= t) and not t <= _GENERIC for t in topics):
             return f"`{' '.join(rest)}` in the same title is a topic of its own"
         said = set(rest) <= other.words and score >= SIMILAR / 2
-        if not (set(rest) <= other.expansions or said or score >= STRONG):
+        # No score alone: the words of the vocabulary around shift it, and a merge must not.
+        if not (set(rest) <= other.expansions or said):
             return f"`{' '.join(rest)}` in the same title is not about it"
     return ""
 
