@@ -61,7 +61,7 @@ DRAFT = "A small model drafts tokens; the large model checks and verify them in 
         ("FlashAttention", "FlashAttention-2", (SHARED, SHARED), False),  # a version
         ("Learning Rate", "Learning Rate Schedule", (SHARED, OTHER), False),
         # The other part of a combined title must be said in the text: a draft that is verified.
-        ("Speculative Decoding", "Speculative Decoding / Draft-and-Verify", (DRAFT, DRAFT), True),
+        ("Speculative Decoding", "Speculative Decoding / Draft-and-Verify", (DRAFT, DRAFT), False),
         (
             "Speculative Decoding",
             "Speculative Decoding / Draft-and-Verify",

@@ -411,9 +411,10 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
                 own_names = {k for k, ts in owners.items() if ts - {t, o}}
                 for long in names[o]:
                     found = compare(short, long, sides[t], score, own_names)
-                    if found and found.same and short.kind == long.kind == "part":
-                        # Two combined entries are one only when all their parts are.
-                        found = Verdict(False, f"parts of two combined entries, score {score:.2f}")
+                    if found and found.same and "part" in (short.kind, long.kind):
+                        # A combined entry is one topic with another only when all its parts
+                        # are (``whole``): by one part, it would depend on the other topics.
+                        found = Verdict(False, f"one part of a combined entry, score {score:.2f}")
                     if found and found.same:
                         why = short.kind == "part" and _combined(short, sides[o], score, own_names)
                         why = why or (
