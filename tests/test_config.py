@@ -90,9 +90,14 @@ def test_project_areas_map_groupings_not_mixed_parts(heading: str, expected: tup
         ),
         (
             "tags:\n  a: {name: A}\n  b:\n    name: B\n    area: [Quantization]\n",
-            "kbgen.yml:5: `tags.b`: unknown key `area` (expected name, description, areas)",
+            "kbgen.yml:5: `tags.b`: unknown key `area` "
+            "(expected name, description, areas, keywords, subject)",
         ),
         ("# folders\nsite_dir: [a]\n", "kbgen.yml:2: `site_dir` must be a folder name"),
+        (
+            "tags:\n  a:\n    subject: maybe\n",
+            "kbgen.yml:3: `tags.a.subject` must be true or false",
+        ),
         ("\n\nkeep_apart: [A, B]\n", "kbgen.yml:3: `keep_apart` must be a list of lists"),
         ("tags: [implementation]\n", "kbgen.yml:1: `tags` must map each tag to its name"),
     ],
@@ -109,7 +114,7 @@ def test_a_bad_option_is_an_error_naming_its_line(tmp_path: Path, text: str, exp
         (
             "tags: {advanced: [1, 2]}\n",
             "kbgen.yml:1: `tags.advanced` must be a name, or a mapping of name, description, "
-            "areas (got list)",
+            "areas, keywords, subject (got list)",
         ),
         ("tags:\n  advanced: 7\n", "kbgen.yml:2: `tags.advanced` must be a name"),
         (

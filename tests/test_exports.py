@@ -6,17 +6,20 @@ import copy
 import importlib.resources
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 
 import jsonschema
 import pytest
 import sphobjinv as soi
 
+from kbgen.disambiguation import shared_names
 from kbgen.exports import (
     first_sentence,
     inventory,
     math_text,
     summary,
+    topic_records,
     topics_json,
 )
 from kbgen.importer import run_import
@@ -112,7 +115,6 @@ def test_repeated_section_names_get_toc_style_unique_anchors() -> None:
         ("- first item. More.\n- second item", "first item."),
         ("```\ncode only\n```\n", ""),
         ("| a | b |\n|---|---|\n\nAfter the table.", "After the table."),
-        ("Lead-in:\n\n```\ncode\n```\n\n- not joined", "Lead-in:"),
     ],
 )
 def test_first_sentence(markdown: str, summary: str) -> None:
@@ -177,9 +179,9 @@ def test_inventory_has_a_term_per_unambiguous_title_and_alias() -> None:
     assert objects["nucleus sampling"].uri == "topics/top-p-sampling/"
     assert objects["nucleus sampling"].dispname == "Nucleus Sampling"
     assert objects["adapter modules"].uri == "topics/adapter-modules/"
-    # `Adapters` is an alias of two topics: left out rather than pointing at either.
-    assert "adapters" not in objects
-    names = {fold(n) for t in fixture_topics() for n in t.names} - {"adapters"}
+    # `Adapters` is an alias of two topics: it points at the page listing both.
+    assert objects["adapters"].uri == "topics/adapters/"
+    names = {fold(n) for t in fixture_topics() for n in t.names}
     assert set(objects) == names
 
 
@@ -202,6 +204,8 @@ def test_real_topics_json_validates_and_covers_every_topic(real_topics: list[Top
 def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list[Topic]) -> None:
     objects = read_inventory(inventory(real_topics, "ML Knowledge Base"))
     names_by_url = {f"topics/{t.slug}/": {fold(n) for n in t.names} for t in real_topics}
+    records = [asdict(r) for r in topic_records(real_topics)]
+    names_by_url.update({d.url: {fold(d.name)} for d in shared_names(records)})
     for name, obj in objects.items():
         assert name in names_by_url[obj.uri]
     lora = objects["lora"]

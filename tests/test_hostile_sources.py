@@ -114,8 +114,10 @@ def assert_nothing_dropped(config: Config, report: str) -> list[Entry]:
             continue
         assert plain_dashes(entry.title) in t.topic.names
         for section in entry.sections:
-            text = section.body.strip()
-            assert parts[(section.name, str(entry.ref))] == guard_text(text, headings=True)
+            text = guard_text(section.body.strip(), headings=True)
+            got = parts[(section.name, str(entry.ref))]
+            # A text another source gave word for word is kept once, with both labels.
+            assert got == text or (got == "" and text in parts.values())
     return entries
 
 

@@ -51,8 +51,8 @@ AREA_GUIDE = """# Guide
 **What It Is**: Low-rank updates.
 """
 AREA_NOTES = """## Parameter-Efficient Fine-Tuning
-- LoRA / DoRA — low-rank updates.
-  [What] Factorized updates.
+- LoRA / DoRA — two adapter families.
+  [What] DoRA splits magnitude from direction.
 """
 AREA_CONFIG = """tags:
   inference-efficiency:

@@ -9,8 +9,12 @@ from kbgen.records import Entry, Section, SourceRef
 CONFIG = Config(Path("."), Path("s"), Path("t"), Path("d"), Path("site"))
 
 
-def entry(title: str, file: str = "a.txt", line: int = 1, **kw) -> Entry:
-    return Entry(title, SourceRef(file, line), (Section("What", f"About {title}."),), **kw)
+def entry(title: str, file: str = "a.txt", line: int = 1, text: str = "", **kw) -> Entry:
+    # Each entry's own words: texts that repeat the titles would all look alike.
+    text = text or (
+        title if kw.get("advice") else f"Notes{line}x{len(title)} {file.replace('.', '')}."
+    )
+    return Entry(title, SourceRef(file, line), (Section("What", text),), **kw)
 
 
 def grouped(titles: list[str], config: Config = CONFIG) -> list[set[str]]:
@@ -131,8 +135,21 @@ def test_advice_is_attached_to_exactly_one_named_topic() -> None:
     groups, _ = group_entries(entries, CONFIG)
     holders = [g for g in groups if any(n.ref.line == 9 for n in g.notes)]
     assert len(holders) == 1 and holders[0].entries[0].title.startswith("Retrieval")
-    # Advice that names no topic is not lost: it becomes a topic of its own.
-    assert any(g.entries[0].title == "Sleep well." for g in groups)
+    # Advice that names no topic is not lost, nor a topic: it goes to the most similar text.
+    assert not any(g.entries[0].title == "Sleep well." for g in groups)
+    assert sum(any(n.ref.line == 10 for n in g.notes) for g in groups) == 1
+
+
+def test_advice_naming_no_topic_goes_to_the_topic_its_words_are_about() -> None:
+    entries = [
+        entry("Deduplication", "g.txt", 1, text="Remove near-duplicate documents by MinHash."),
+        entry("Dropout", "g.txt", 2, text="Randomly zero activations while training."),
+        entry("Hash the corpus and drop duplicate documents.", "n.md", 9, advice=True),
+    ]
+    groups, decisions = group_entries(entries, CONFIG)
+    [holder] = [g for g in groups if g.notes]
+    assert holder.entries[0].title == "Deduplication" and len(groups) == 2
+    assert any("most similar" in d.reason for d in decisions if d.kind == "note")
 
 
 def test_name_keys_keep_the_symbols_that_make_a_name() -> None:
@@ -194,7 +211,53 @@ def test_only_acronyms_made_of_words_are_long_names() -> None:
         assert parse_names(short).longs == set(), short
 
 
-def test_a_qualifier_is_kept_as_an_other_spelling() -> None:
+def test_a_qualifier_is_no_name_of_the_topic() -> None:
     names = parse_names("Distributed Computing (ML Training)")
     assert names.longs == {"distributedcomputing"}
-    assert names.expansions == ("Distributed Computing", "ML Training")
+    assert names.expansions == ("Distributed Computing",)
+
+
+@pytest.mark.parametrize(
+    ("title", "names"),
+    [
+        ("Mixture of Experts (MoE)", ["Mixture of Experts", "MoE"]),
+        ("Large Language Models (LLMs)", ["Large Language Models", "LLMs", "LLM"]),
+        ("Chain-of-Thought (CoT)", ["Chain-of-Thought", "CoT"]),
+        ("Original ViT (Vision Transformer)", ["Original ViT"]),
+        ("Vision Transformer (ViT)", ["Vision Transformer", "ViT"]),
+        ("k-Nearest Neighbors (k-NN)", ["k-Nearest Neighbors", "k-NN"]),
+        (
+            "AWQ (Activation-aware Weight Quantization)",
+            ["AWQ", "Activation-aware Weight Quantization"],
+        ),
+        (
+            "Graph Neural Networks (GNNs) for Learning",
+            ["Graph Neural Networks for Learning", "GNNs", "GNN"],
+        ),
+        ("Top-p Sampling (Nucleus Sampling)", ["Top-p Sampling", "Nucleus Sampling"]),
+        ("Key-Value Caching (KV Cache)", ["Key-Value Caching", "KV Cache"]),
+        (
+            "Belief Propagation (Sum-Product Algorithm)",
+            ["Belief Propagation", "Sum-Product Algorithm"],
+        ),
+        # Descriptions, contexts, lists, authors and qualifiers are not names.
+        ("Superposition (Neural Networks)", []),  # a word, narrowed to one sense
+        ("Sampling (in Language Models)", []),
+        ("Supervised Learning (Labeled Data)", ["Supervised Learning"]),
+        ("Fine-Tuning (Unfreeze Top Layers)", []),
+        ("Feature Extraction (Frozen Weights)", ["Feature Extraction"]),
+        ("LLM Watermarking (Kirchenbauer et al.)", ["LLM Watermarking"]),
+        ("Adversarial Robustness (Modern Attacks)", ["Adversarial Robustness"]),
+        ("Load Balancing (MoE)", ["Load Balancing"]),
+        ("Role-Playing (LLMs)", ["Role-Playing"]),
+        ("Chain-of-Thought (CoT) Distillation", ["Chain-of-Thought Distillation"]),
+        ("Agent Benchmarks (SWE-bench, GAIA, WebArena)", ["Agent Benchmarks"]),
+        ("GPT-5 (Rumored)", ["GPT-5"]),
+        ("Codex (OpenAI)", ["Codex"]),
+        ("Key-Value (KV) Caching", ["Key-Value Caching"]),
+    ],
+)
+def test_a_parenthesis_is_a_name_only_when_it_abbreviates_or_spells_out(
+    title: str, names: list[str]
+) -> None:
+    assert list(parse_names(title).expansions) == names

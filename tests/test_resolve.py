@@ -68,10 +68,15 @@ def test_a_title_wins_over_another_topics_alias() -> None:
     assert slugs(index.lookup("adapters")) == ["a"]
 
 
-def test_a_shared_alias_is_ambiguous(names: NameIndex) -> None:
-    assert slugs(names.lookup("Adapters")) == ["adapter-layers", "adapter-modules"]
+def test_a_shared_alias_leads_to_the_page_listing_its_topics(names: NameIndex) -> None:
+    [page] = names.lookup("Adapters")
+    assert (page.slug, page.url, page.title) == (
+        "adapters",
+        "topics/adapters/",
+        "Adapters (disambiguation)",
+    )
     assert slugs(names.lookup_exact("adapter")) == []  # only loosely
-    assert slugs(names.lookup("adapter")) == ["adapter-layers", "adapter-modules"]
+    assert slugs(names.lookup("adapter")) == ["adapters"]
 
 
 def test_unknown_names_get_close_suggestions(names: NameIndex) -> None:
@@ -151,12 +156,9 @@ def test_link_to_an_unknown_name_lists_the_closest(project: Path, capsys) -> Non
     assert "no topic is named `Nucleus Samplng`; closest: `Nucleus Sampling`" in captured.err
 
 
-def test_link_to_an_ambiguous_name_lists_its_topics(project: Path, capsys) -> None:
-    assert main(link(project, "Adapters")) == 1
-    err = capsys.readouterr().err
-    assert "`Adapters` is ambiguous; it names 2 topics" in err
-    assert "Adapter Layers  (Adapters)  topics/adapter-layers/" in err
-    assert "Adapter Modules  (Adapters)  topics/adapter-modules/" in err
+def test_link_to_a_shared_name_prints_its_disambiguation_page(project: Path, capsys) -> None:
+    assert main(link(project, "Adapters")) == 0
+    assert capsys.readouterr().out.splitlines()[0].endswith("topics/adapters/")
 
 
 def test_link_without_a_topic_store_says_to_import(tmp_path: Path, capsys) -> None:

@@ -66,16 +66,17 @@ def test_unknown_name_warns_with_did_you_mean_and_links_nothing(render, caplog) 
     assert message.startswith("[[Nucleus Samplng]] names no topic; did you mean `Nucleus Sampling`")
 
 
-def test_ambiguous_name_and_unknown_section_warn(render, caplog) -> None:
+def test_shared_name_links_its_disambiguation_page_and_unknown_section_warns(
+    render, caplog
+) -> None:
     with caplog.at_level(logging.WARNING, logger="mkdocs"):
         html = render("[[Adapters]] and [[LoRA#pitfall]]")
     messages = [r.getMessage() for r in caplog.records]
     assert messages == [
-        "[[Adapters]] is ambiguous: it names `Adapter Layers`, `Adapter Modules`",
         "[[LoRA#pitfall]]: `Low-Rank Adaptation (LoRA)` has no section `pitfall`; it has "
         "`what`, `use-when`, `how`, `pitfalls`, `strengths`",
     ]
-    assert '<span class="kb-missing">Adapters</span>' in html
+    assert 'href="https://kb.example.com/topics/adapters/"' in html
     assert 'href="https://kb.example.com/topics/low-rank-adaptation/"' in html
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 import importlib.resources
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
+from kbgen.disambiguation import shared_names
 from kbgen.exceptions import BuildError, InputError, WriteError
 from kbgen.exports import inventory, topic_records, topics_json
 from kbgen.records import Topic
@@ -127,18 +128,26 @@ def render_site(
     }
     files: dict[str, bytes] = {}
     fragments = Fragments(site_markdown(config.root))
-    for slug, text in build_pages(topics, tags, env, fragments).items():
+    records = topic_records(topics)
+    shared = shared_names([asdict(r) for r in records])
+    for slug, text in build_pages(topics, tags, env, fragments, shared).items():
         files[f"topics/{slug}.md"] = text.encode()
     redirect = env.get_template("redirect.html.j2")
     by_slug = {t.slug: t for t in topics}
+    summaries = {r.slug: r.summary for r in records}
+    for d in shared:
+        entries = [(by_slug[s], summaries[s]) for s in d.topics]
+        page = env.get_template("disambiguation.md.j2").render(page=d, entries=entries)
+        files[f"topics/{d.slug}.md"] = page.encode()
     redirects = redirect_map(topics, merged_redirects(config.topics_dir))
+    # A disambiguation page takes its slug from any redirect.
+    redirects = {old: new for old, new in redirects.items() if f"topics/{old}.md" not in files}
     for old, new in redirects.items():
         files[f"topics/{old}/index.html"] = redirect.render(
             topic=by_slug[new], target=f"../{new}/"
         ).encode()
     counts = Counter(tag for t in topics for tag in t.tags)
     used_tags = [info for slug, info in tags.items() if counts[slug]]
-    records = topic_records(topics)
     context = {
         "site_name": site_name,
         "topics": sorted(topics, key=lambda t: (t.title.casefold(), t.slug)),

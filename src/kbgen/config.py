@@ -12,7 +12,7 @@ import yaml
 from kbgen.exceptions import InputError, Problem
 
 CONFIG_FILE = "kbgen.yml"
-_TAG_KEYS = ("name", "description", "areas")
+_TAG_KEYS = ("name", "description", "areas", "keywords", "subject")
 _EXPECTED = ", ".join(_TAG_KEYS)
 
 
@@ -33,6 +33,16 @@ class TagInfo:
     """One line shown on the home page."""
     areas: tuple[str, ...] = ()
     """Source area headings, or words in them, whose entries ``kbgen import`` gives this tag."""
+    keywords: tuple[str, ...] = ()
+    """Words or names in a topic's title that give it this tag (``tokenizer``)."""
+    subject: bool = True
+    """False for a tag that says where an entry comes from (a list's ``Tag:``), not what it
+    is about: a topic with no subject tag gets one from :mod:`kbgen.classify`."""
+
+    def keyword_in(self, title: str) -> str:
+        """The first of :attr:`keywords` in ``title`` as whole words, or ``""``."""
+        words = f" {_words(title)} "
+        return next((k for k in self.keywords if f" {_words(k)} " in words), "")
 
     def covers(self, area: str) -> bool:
         """Whether entries under the area heading ``area`` get this tag.
@@ -143,6 +153,13 @@ def _areas(
     return ()
 
 
+def _subject(raw: object, at: tuple[str, ...], lines: _Lines, problems: list[Problem]) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    problems.append(lines.problem(at, f"`{'.'.join(at)}` must be true or false"))
+    return True
+
+
 def _tags(raw: object, lines: _Lines, problems: list[Problem]) -> dict[str, TagInfo]:
     if not isinstance(raw, dict):
         problems.append(
@@ -177,6 +194,8 @@ def _tags(raw: object, lines: _Lines, problems: list[Problem]) -> dict[str, TagI
             str(info.get("name") or slug),
             str(info.get("description") or ""),
             _areas(info.get("areas"), (*at, "areas"), lines, problems),
+            _areas(info.get("keywords"), (*at, "keywords"), lines, problems),
+            _subject(info.get("subject", True), (*at, "subject"), lines, problems),
         )
     return tags
 

@@ -10,22 +10,22 @@ Both are deterministic: the same topics give the same bytes.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 
 import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.extensions.toc import unique
 
+from kbgen.disambiguation import shared_names
 from kbgen.records import Topic
 from kbgen.resolve import NameIndex
-from kbgen.store import BodySection, fenced_lines, parse_body
+from kbgen.store import parse_body
+
+# The summary helpers moved to kbgen.summary; importable from here as before.
+from kbgen.summary import SUMMARY_LIMIT, first_sentence, math_text, plain_text, summary  # noqa: F401
 
 FORMAT_VERSION = 1
 """Version of the ``topics.json`` layout; bumped on any incompatible change."""
-
-SUMMARY_LIMIT = 300
-"""A summary longer than this is cut at a word boundary and ends with ``…``."""
 
 
 def section_anchor(name: str) -> str:
@@ -42,136 +42,6 @@ def section_anchors(names: list[str]) -> list[str]:
 def topic_url(slug: str) -> str:
     """A topic's URL relative to the site root."""
     return f"topics/{slug}/"
-
-
-# No pattern scans past the next opener of its own kind, so every one runs in linear time
-# (a lazy ``.*?`` or a ``[^]]*`` would scan to the end from each unclosed ``[`` or ``\(``).
-_INLINE = [
-    (re.compile(r"<!--.*?(?:-->|\Z)", re.S), " "),
-    (re.compile(r"!\[([^\[\]]*)\]\([^()]*\)"), r"\1"),  # images → alt text
-    (re.compile(r"\[([^\[\]]*)\]\([^()]*\)"), r"\1"),  # links → text
-    (re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]"), r"\1"),  # reference links → text
-    (re.compile(r"<(https?://[^<>]+)>"), r"\1"),  # autolinks
-    (re.compile(r"</?[A-Za-z][^<>]*>"), ""),  # HTML tags
-    (re.compile(r"`+"), ""),
-    (re.compile(r"\*+|(?<!\w)_+|_+(?!\w)|~~"), ""),  # emphasis, not snake_case
-]
-_MATH = re.compile(
-    r"\$\$((?:(?!\$\$).)+?)\$\$|\\\(((?:(?!\\\().)+?)\\\)|\\\[((?:(?!\\\[).)+?)\\\]"
-    r"|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\w)",
-    re.S,
-)
-_TEX_GROUPS = [
-    (re.compile(r"\\(?:[dt]?frac)\s*\{([^{}]*)\}\s*\{([^{}]*)\}"), r"\1/\2"),
-    (re.compile(r"\\sqrt\s*\{([^{}]*)\}"), r"√\1"),
-    (re.compile(r"\\[A-Za-z]+\s*\{([^{}]*)\}"), r"\1"),  # \text{..}, \mathbf{..}, …
-    (re.compile(r"\{([^{}]*)\}"), r"\1"),
-]
-_TEX_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
-_TEX_SYMBOLS = {
-    **{"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ"},
-    **{"eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν"},
-    **{"xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "φ"},
-    **{"chi": "χ", "psi": "ψ", "omega": "ω", "varepsilon": "ε", "vartheta": "θ", "varphi": "φ"},
-    **{"Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Pi": "Π", "Sigma": "Σ"},
-    **{"Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥"},
-    **{"ne": "≠", "neq": "≠", "approx": "≈", "sim": "~", "cdot": "·", "times": "×"},
-    **{"nabla": "∇", "partial": "∂", "infty": "∞", "sum": "Σ", "prod": "Π", "int": "∫"},
-    **{"to": "→", "rightarrow": "→", "leftarrow": "←", "in": "∈", "top": "⊤", "pm": "±"},
-    **{"propto": "∝", "ell": "ℓ", "ldots": "…", "dots": "…", "cdots": "⋯", "mid": "|"},
-    **{"ll": "≪", "gg": "≫", "|": "‖", ",": " ", ";": " ", "!": "", "quad": " ", "qquad": " "},
-}
-"""LaTeX commands shown as a character; any other command shows as its name."""
-
-
-def math_text(tex: str) -> str:
-    """LaTeX math as readable text: ``\\pi_\\theta \\le \\tfrac{1}{2}`` → ``π_θ ≤ 1/2``."""
-    previous = None
-    while previous != tex:
-        previous = tex
-        for pattern, replacement in _TEX_GROUPS:
-            tex = pattern.sub(replacement, tex)
-    tex = _TEX_COMMAND.sub(lambda m: _TEX_SYMBOLS.get(m[1], m[1]), tex)
-    return " ".join(tex.split())
-
-
-def plain_text(markdown: str) -> str:
-    """Inline Markdown as readable text: links to their text, markup gone, math as text."""
-    maths: list[str] = []
-
-    def stash(m: re.Match[str]) -> str:
-        maths.append(math_text(next(g for g in m.groups() if g is not None)))
-        return f"\0{len(maths) - 1}\0"
-
-    text = _MATH.sub(stash, markdown)
-    for pattern, replacement in _INLINE:
-        text = pattern.sub(replacement, text)
-    text = re.sub(r"\0(\d+)\0", lambda m: maths[int(m[1])], text)
-    return " ".join(text.split())
-
-
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_QUOTE_MARK = re.compile(r"^\s*(?:>\s*)*")
-_SENTENCE_END = re.compile(r"[.!?][)\"'”’]?\s+(?=[A-Z0-9(\"'“‘`*_\[])")
-_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|vs|cf|approx|al|Fig|Eq|No)|\b[A-Z])\.$")
-
-
-def _prose_units(markdown: str) -> list[tuple[str, str]]:
-    """Paragraphs (``p``) and list items (``li``) as plain text, in order.
-
-    Code blocks, tables, headings and HTML comments are left out, each leaving a ``-``
-    unit that separates what comes before it from what comes after.
-    """
-    lines = markdown.split("\n")
-    units: list[tuple[str, list[str]]] = []
-    current: list[str] | None = None
-    for line, fenced in zip(lines, fenced_lines(lines), strict=True):
-        stripped = line.strip()
-        if fenced or stripped.startswith(("|", "#", "<!--")):
-            units.append(("-", []))
-            current = None
-        elif not stripped:
-            current = None
-        elif item := _LIST_ITEM.match(line):
-            current = [line[item.end() :]]
-            units.append(("li", current))
-        elif current is None:
-            current = [_QUOTE_MARK.sub("", line, count=1)]
-            units.append(("p", current))
-        else:
-            current.append(_QUOTE_MARK.sub("", line, count=1))
-    return [(kind, plain_text("\n".join(text))) for kind, text in units]
-
-
-def first_sentence(markdown: str) -> str:
-    """The first sentence of a Markdown text's prose, as plain text, at most 300 characters.
-
-    A paragraph ending in ``:`` right before a list is completed by the list's items
-    (``Joint embeddings: text; images.``). A longer text is cut at a word and ends in ``…``.
-    """
-    units = [u for u in _prose_units(markdown) if u[0] == "-" or u[1]]
-    start = next((i for i, u in enumerate(units) if u[0] != "-"), len(units))
-    if start == len(units):
-        return ""
-    text = units[start][1]
-    for end in _SENTENCE_END.finditer(text):
-        # Only the few characters before the stop can make an abbreviation: a search over
-        # the whole prefix at each stop would take time quadratic in the text.
-        if not _ABBREVIATION.search(text, max(0, end.start() - 12), end.start() + 1):
-            text = text[: end.end()].rstrip()
-            break
-    else:
-        if text.endswith(":"):
-            items = []
-            for kind, item in units[start + 1 :]:
-                if kind != "li":
-                    break
-                items.append(item.rstrip(".;"))
-            if items:
-                text = f"{text} {'; '.join(items)}."
-    if len(text) > SUMMARY_LIMIT:
-        text = text[: SUMMARY_LIMIT - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return text
 
 
 @dataclass(frozen=True)
@@ -195,13 +65,6 @@ class TopicRecord:
         return [self.title, *self.aliases]
 
 
-def summary(sections: list[BodySection]) -> str:
-    """The first sentence of What; of the first section with prose when What has none
-    (only code or a table)."""
-    ordered = sorted(sections, key=lambda s: s.name != "What")
-    return next((found for s in ordered if (found := first_sentence(s.text))), "")
-
-
 def topic_record(topic: Topic) -> TopicRecord:
     """The export record of one topic."""
     _, sections = parse_body(topic.body)
@@ -211,7 +74,7 @@ def topic_record(topic: Topic) -> TopicRecord:
         aliases=list(topic.aliases),
         tags=list(topic.tags),
         url=topic_url(topic.slug),
-        summary=summary(sections),
+        summary=summary(sections, topic.title),
         anchors=section_anchors([s.name for s in sections]),
     )
 
@@ -266,6 +129,21 @@ def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | No
                     priority="-1",
                     uri=record.url,
                     dispname=name if name != key else "-",
+                )
+            )
+    # A name several topics go by leads to the page that lists them.
+    for shared in shared_names([asdict(r) for r in records]):
+        key = " ".join(shared.name.lower().split())
+        if key not in seen:
+            seen.add(key)
+            inv.objects.append(
+                soi.DataObjStr(
+                    name=key,
+                    domain="std",
+                    role="term",
+                    priority="-1",
+                    uri=shared.url,
+                    dispname=shared.name if shared.name != key else "-",
                 )
             )
     return soi.compress(inv.data_file(contract=True))

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbgen.atomic import EditedMeanwhile, stamps, write_files
+from kbgen.classify import classify
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
-from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
+from kbgen.merge import Decision, Group, group_entries, name_key, parse_names
 from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, unit_label
 from kbgen.records import Entry, SourceRef, Topic
+from kbgen.sections import section_parts
+from kbgen.similarity import text_of
 from kbgen.slugs import plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
 from kbgen.state import STATE_FILE, ImportState, read_file
@@ -215,6 +218,10 @@ def run_import(config: Config) -> ImportResult:
         )
         for g, group in enumerate(groups)
     ]
+    texts = [text_of(group.entries) for group in groups]
+    for a in classify([t.title for t in topics], texts, [t.tags for t in topics], config):
+        topics[a.topic].tags.append(a.tag)
+        result.decisions.append(Decision("tagged", (topics[a.topic].title, a.tag), a.evidence))
     result.decisions += drop_shared_aliases(topics)
     new_state = ImportState(*_remember(groups, slugs))
     kept: set[str] = set()
@@ -361,7 +368,7 @@ def format_report(result: ImportResult) -> str:
         f"{len(result.entries)} source entries → {len(result.topics)} topics.",
         "",
     ]
-    for kind in ("merged", "ambiguous", "near duplicate", "kept apart", "note"):
+    for kind in ("merged", "ambiguous", "near duplicate", "kept apart", "note", "tagged"):
         rows = [d for d in result.decisions if d.kind == kind]
         if rows:
             out += [f"## {kind.capitalize()} ({len(rows)})", ""]

@@ -1,141 +1,27 @@
 """Group source entries into topics: one topic per concept, with every decision recorded.
 
-Two entries are the same concept when they share a *long name*: a title or parenthetical
-that is not an acronym, compared case-, hyphen-, space- and plural-insensitively
-(``Tree of Thought`` = ``Tree-of-Thoughts (ToT)``), or the same set of names joined by
-``/`` or ``&`` (``DP-SGD / Differential Privacy`` = ``Differential Privacy & DP-SGD``).
-A parenthetical after a name of several words is a qualifier, not a long name
-(``Distributed Computing (ML Training)``), unless it spells an acronym of the name; a
-one-word name made of words (``FlashAttention``) is a long name too (``Flash Attention``);
-a name with a generic head word (``Adam Optimizer``) is the concept a title spells out in
-parentheses (``Adam (Adaptive Moment Estimation)``).
-An acronym alone merges only when it is unambiguous: ``SAM`` names two long names, so a
-bare ``SAM`` entry stays apart and is reported. Modified names (``AdamW``, ``Structured
-Pruning``) are different keys and so stay different topics; they are reported as near
-duplicates for an editor to review. Editors force or forbid merges in ``kbgen.yml``.
+Two entries are the same concept when they share a long name (:mod:`kbgen.names`): a
+title or parenthetical that is not an acronym, compared case-, hyphen-, space- and
+plural-insensitively, or the same set of names joined by ``/`` or ``&``. An acronym alone
+merges only when it is unambiguous: ``SAM`` names two long names, so a bare ``SAM`` entry
+stays apart and is reported. A second pass (:mod:`kbgen.similarity`) merges the topics
+whose names differ in word forms, or where one name holds another and their texts are
+alike; the look-alikes it keeps apart (``AdamW``, ``Structured Pruning``) are reported as
+near duplicates and related to each other. Editors force or forbid merges in ``kbgen.yml``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from kbgen.config import Config
-from kbgen.records import CORE_SECTIONS, Entry, SourceRef
+from kbgen.names import Names, is_acronym, name_key, parse_names
+from kbgen.records import Entry, SourceRef
+from kbgen.similarity import name_pairs, similarities, text_of, word_names
 from kbgen.slugs import plain_dashes
-
-_PARENS = re.compile(r"\s*\(([^()]*)\)")
-# Words, and the ``+`` and ``#`` that make ``C++`` and ``C#`` names other than ``C``.
-_WORD = re.compile(r"[^\W_]+|[+#]+")
-_SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
-# Head words that say what kind of thing a name is (``Adam Optimizer``), not which one.
-_GENERIC_HEADS = frozenset({"optimizer", "optimiser", "algorithm", "method", "technique"})
-
-
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def name_key(name: str) -> str:
-    """Compare names ignoring case, hyphens, spaces, punctuation but ``+#`` and plural ``s``.
-
-    Names are NFC first, so ``Café`` composed or decomposed is one name.
-    """
-    plain = plain_dashes(unicodedata.normalize("NFC", name)).lower()
-    return "".join(_singular(w) for w in _WORD.findall(plain))
-
-
-def is_acronym(name: str) -> bool:
-    """A name whose every hyphen-part is one word with an inner capital or a digit.
-
-    ``RAG``, ``LoRA``, ``vLLM``, ``DP-SGD``, ``GPT-4`` are; ``Tree-of-Thoughts``, ``1-3`` are not.
-    """
-    parts = plain_dashes(name).strip().split("-")
-    return bool(re.search("[A-Za-z]", name)) and all(
-        re.fullmatch(r"[^\W_][\w.+]*", p) and re.search(r"(?<=.)[A-Z]|\d|^[A-Z]+$", p)
-        for p in parts
-    )
-
-
-@dataclass(frozen=True)
-class Names:
-    """What an entry's title says about the concept it names."""
-
-    longs: frozenset[str]
-    """Keys of its long names."""
-    acronyms: frozenset[str]
-    """Acronyms as written (case matters)."""
-    expansions: tuple[str, ...]
-    """Other spellings worth an alias: the acronym and the expansion in parentheses."""
-    headed: str = ""
-    """Key of the name before a generic head word: ``adam`` for ``Adam Optimizer``."""
-    defined: str = ""
-    """Key of a name given with its acronym or expansion in parentheses: ``adam`` for
-    ``Adam (Adaptive Moment Estimation)``."""
-
-
-def _is_word_name(name: str) -> bool:
-    """An acronym-like name made of words (``FlashAttention``, ``DeepSpeed``), not ``LoRA``."""
-    return is_acronym(name) and re.search("[a-z]{3}", name) is not None
-
-
-def _spells(long: str, main: str) -> bool:
-    """Whether the initials of ``long`` are the capitals of an acronym in ``main``.
-
-    ``Vision Transformer`` spells ``ViT`` in ``Original ViT``.
-    """
-    initials = "".join(w[0] for w in _WORD.findall(long)).upper()
-    return any(is_acronym(w) and "".join(re.findall("[A-Z]", w)) == initials for w in main.split())
-
-
-def _head_stripped(main: str) -> str:
-    """``main`` without a trailing generic head word (``Adam`` of ``Adam Optimizer``), or ``""``."""
-    words = main.split()
-    if len(words) > 1 and _singular(words[-1].lower()) in _GENERIC_HEADS:
-        return " ".join(words[:-1])
-    return ""
-
-
-def parse_names(title: str) -> Names:
-    """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms.
-
-    A parenthetical is a long name only after a one-word name (``Mamba (State Space
-    Models)``) or when it spells an acronym of the name (``Original ViT (Vision
-    Transformer)``); after a longer name it is a qualifier (``Distributed Computing (ML
-    Training)``), kept as an other spelling only.
-    """
-    title = plain_dashes(title)
-    main = _PARENS.sub("", title).strip()
-    longs, acronyms, expansions = set(), set(), []
-    defined = False
-    for part, is_main in [(main, True), *((p.strip(), False) for p in _PARENS.findall(title))]:
-        if not part:
-            continue
-        if is_acronym(part):
-            acronyms.add(part)
-            expansions.append(part)
-            defined |= not is_main
-            if _is_word_name(part):
-                longs.add(name_key(part))
-        elif is_main or (len(part.split()) > 1 and part[:1].isupper()):
-            if is_main or len(main.split()) == 1 or _spells(part, main):
-                longs.add(name_key(part))
-                defined |= not is_main
-            expansions.append(part)
-    parts = [p.strip() for p in _SEPARATORS.split(main) if p and p.strip()]
-    if len(parts) > 1:
-        longs.add("set:" + "|".join(sorted(name_key(p) for p in parts)))
-    longs.discard("")
-    return Names(
-        frozenset(longs),
-        frozenset(acronyms),
-        tuple(expansions),
-        headed=name_key(_head_stripped(main)),
-        defined=name_key(main) if defined else "",
-    )
 
 
 @dataclass
@@ -146,7 +32,8 @@ class Group:
     related: list[int] = field(default_factory=list)
     """Indices of groups named as parts of this one's ``A / B`` title, or naming it so."""
     part_names: list[str] = field(default_factory=list)
-    """Parts of an ``A / B`` title that no other topic goes by: aliases of this one."""
+    """Parts of an ``A / B`` title that no other topic goes by, or that spell this one's
+    name in other words: aliases of this one."""
     named_in: list[Entry] = field(default_factory=list)
     """Entries of other groups whose ``A / B`` title names this one (``LoRA / DoRA``)."""
     notes: list[Entry] = field(default_factory=list)
@@ -162,9 +49,11 @@ class Decision:
     """One line of the import report."""
 
     kind: str
-    """``merged``, ``kept apart``, ``near duplicate``, ``ambiguous`` or ``note``."""
+    """``merged``, ``kept apart``, ``near duplicate``, ``ambiguous``, ``note`` or ``tagged``."""
     titles: tuple[str, ...]
     reason: str
+    pair: tuple[int, int] = (0, 0)
+    """For a near duplicate found by :func:`near_duplicates`: the two group indices."""
 
 
 class _Sets:
@@ -232,11 +121,50 @@ def group_entries(entries: list[Entry], config: Config) -> tuple[list[Group], li
     roots: dict[int, Group] = {}
     for i, entry in enumerate(topical):
         roots.setdefault(sets.find(i), Group([])).entries.append(entry)
-    groups = list(roots.values())
+    groups, near = _join_similar(list(roots.values()), topical, sets, join)
     _relate_parts(groups, decisions)
     _attach_advice([e for e in entries if e.advice], groups, decisions)
-    decisions += near_duplicates(groups)
+    decisions += near
     return groups, decisions
+
+
+def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decision]]:
+    """Merge the topics :mod:`kbgen.similarity` finds are one concept; link near duplicates.
+
+    Returns the new groups and a ``near duplicate`` decision per pair left apart.
+    """
+    first = {id(e): i for i, e in enumerate(topical)}
+    texts = [text_of(g.entries) for g in groups]
+    scores = similarities(texts)
+    pairs = name_pairs([g.entries for g in groups], scores)
+    for p in pairs:
+        if p.verdict.same:
+            a, b = (first[id(groups[x].entries[0])] for x in (p.a, p.b))
+            join([a, b], p.verdict.reason)
+    roots: dict[int, Group] = {}
+    for i, entry in enumerate(topical):
+        roots.setdefault(sets.find(i), Group([])).entries.append(entry)
+    merged = list(roots.values())
+    where = {id(e): g for g, group in enumerate(merged) for e in group.entries}
+    near: dict[tuple[int, int], str] = {}
+    for p in pairs:
+        a, b = (where[id(groups[x].entries[0])] for x in (p.a, p.b))
+        if a != b and not p.verdict.same:
+            near.setdefault((min(a, b), max(a, b)), p.verdict.reason)
+    extends = near_duplicates(merged)
+    if extends:
+        merged_scores = similarities([text_of(g.entries) for g in merged])
+        for decision in extends:
+            a, b = decision.pair
+            score = merged_scores[a, b]
+            near.setdefault((a, b), f"one name extends the other, score {score:.2f}")
+    decisions = []
+    for (a, b), reason in sorted(near.items()):
+        merged[a].related.append(b)
+        merged[b].related.append(a)
+        titles = (merged[a].entries[0].title, merged[b].entries[0].title)
+        decisions.append(Decision("near duplicate", titles, f"left as two topics: {reason}"))
+    return merged, decisions
 
 
 def _join_acronyms(topical, names, sets, join, decisions) -> None:
@@ -298,10 +226,16 @@ def _lookup(index: dict[str, list[int]], name: str) -> list[int]:
 def _relate_parts(groups: list[Group], decisions: list[Decision]) -> None:
     """Record, for an entry naming several techniques, the topics each part names."""
     index = _name_index(groups)
+    by_words = word_names([g.entries for g in groups])
     for g, group in enumerate(groups):
         for entry in group.entries:
             for name in entry.names:
+                # The same name, else the same words (``KV-Cache``: ``KV Caching``), which
+                # are then a spelling of that topic's name.
                 matches = [m for m in _lookup(index, name) if m != g]
+                if not matches and len(spelled := [m for m in by_words(name) if m != g]) == 1:
+                    matches = spelled
+                    groups[spelled[0]].part_names.append(plain_dashes(name))
                 if not matches:
                     group.part_names.append(plain_dashes(name))
                 elif len(matches) == 1:
@@ -323,7 +257,8 @@ def _mentions(text: str, name: str) -> int:
 
 
 def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Decision]) -> None:
-    """Give each advice entry to the topic it names first; unnamed advice becomes a topic."""
+    """Give each advice entry to the topic it names first, else to the topic whose text is
+    most like it; only with no topic at all does advice become one."""
     candidates = [
         (name, g)
         for g, group in enumerate(groups)
@@ -344,9 +279,18 @@ def _attach_advice(advice: list[Entry], groups: list[Group], decisions: list[Dec
             decisions.append(
                 Decision("note", (entry.title, groups[g].entries[0].title), "advice naming it")
             )
+        elif groups:
+            # Advice is never a topic: it goes to the topic its words are most about.
+            texts = similarities([text, *(text_of(g.entries) for g in groups)])
+            near = texts.nearest([0], list(range(1, len(groups) + 1)), 1)[0]
+            best, score = near[0] if near else (1, 0.0)
+            g = best - 1
+            groups[g].notes.append(entry)
+            reason = f"advice naming no topic: the most similar text, score {score:.2f}"
+            decisions.append(Decision("note", (entry.title, groups[g].entries[0].title), reason))
         else:
             groups.append(Group([Entry(entry.title, entry.ref, entry.sections)]))
-            decisions.append(Decision("note", (entry.title,), "names no topic: kept as a topic"))
+            decisions.append(Decision("note", (entry.title,), "no topic at all: kept as a topic"))
 
 
 def near_duplicates(groups: list[Group]) -> list[Decision]:
@@ -368,19 +312,7 @@ def near_duplicates(groups: list[Group]) -> list[Decision]:
             "near duplicate",
             (groups[a].entries[0].title, groups[b].entries[0].title),
             "one name extends the other; left as two topics",
+            (a, b),
         )
         for a, b in sorted(found)
     ]
-
-
-def section_parts(group: Group) -> list[tuple[str, list[tuple[SourceRef, str]]]]:
-    """The group's sections in page order, each with the attributed parts of every entry."""
-    parts: dict[str, list[tuple[SourceRef, str]]] = {}
-    for entry in group.entries:
-        for section in entry.sections:
-            if section.body.strip():
-                parts.setdefault(section.name, []).append((entry.ref, section.body.strip()))
-    for note in group.notes:
-        parts.setdefault("Practitioner Tips", []).append((note.ref, note.section("What")))
-    core = [(name, parts.pop(name)) for name in CORE_SECTIONS if name in parts]
-    return core + list(parts.items())

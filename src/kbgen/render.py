@@ -20,12 +20,15 @@ import yaml
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen.config import TagInfo
-from kbgen.exports import section_anchor, summary
+from kbgen.disambiguation import Disambiguation
+from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.sanitize import Fragments, is_plain
+from kbgen.related import MIN_RELATED, fill_related, similar_topics
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
+from kbgen.summary import summary
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: same output, several times faster."""
@@ -187,6 +190,8 @@ class Part:
     """The part's text as :func:`source_markdown` prepares it."""
     html: str = ""
     """The cross-linked text, rendered and sanitized (filled in by :func:`build_pages`)."""
+    sources: int = 1
+    """How many source entries gave this text, word for word."""
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,7 @@ class PageSection:
     @property
     def labelled(self) -> bool:
         """Label each part with its source when several sources contributed."""
-        return sum(1 for p in self.parts if p.label) > 1
+        return sum(p.sources for p in self.parts if p.label) > 1
 
 
 @dataclass
@@ -217,11 +222,14 @@ class TopicPage:
     """The first sentence of What, for the page's description."""
     tags: list[TagInfo]
     related: list[Topic] = field(default_factory=list)
-    """Topics the editor listed under ``related``."""
+    """Topics the editor listed under ``related``, then content-similar topics when the
+    page would otherwise show fewer than three (:mod:`kbgen.related`)."""
     backlinks: list[Topic] = field(default_factory=list)
     """Topics whose text links here."""
     links: list[str] = field(default_factory=list)
     """Slugs this page links to from its text."""
+    hatnotes: list[tuple[Disambiguation, list[Topic]]] = field(default_factory=list)
+    """Names this topic shares with others, each with those others (:mod:`kbgen.disambiguation`)."""
 
     @property
     def sources(self) -> list[SourceRef]:
@@ -237,18 +245,25 @@ def page_sections(body: str) -> list[PageSection]:
     order = {name: i for i, name in enumerate(CORE_SECTIONS)}
     ranked = sorted(enumerate(sections), key=lambda s: (order.get(s[1].name, len(order)), s[0]))
     return [
-        PageSection(
-            inline(s.name),
-            section_anchor(s.name),
-            tuple(
-                Part(str(p.source) if p.source else "", source_markdown(p.text))
-                for p in s.parts
-                if p.text.strip()
-            ),
-        )
+        PageSection(inline(s.name), section_anchor(s.name), _parts(s.parts))
         for _, s in ranked
         if any(p.text.strip() for p in s.parts)
     ]
+
+
+def _parts(parts: tuple[BodyPart, ...]) -> tuple[Part, ...]:
+    """The parts with text; an empty attributed part lends its label to the next one (a
+    text several sources gave word for word, shown once with every label)."""
+    out, pending = [], []
+    for p in parts:
+        label = str(p.source) if p.source else ""
+        if not p.text.strip():
+            pending += [label] if label else []
+            continue
+        label = ", ".join([*pending, label] if label else pending)
+        out.append(Part(label, source_markdown(p.text), sources=len(pending) + bool(p.source)))
+        pending = []
+    return tuple(out)
 
 
 def template_env(overrides: Path | None = None) -> jinja2.Environment:
@@ -284,6 +299,7 @@ def build_pages(
     tags: dict[str, TagInfo],
     env: jinja2.Environment,
     fragments: Fragments | None = None,
+    shared: Iterable[Disambiguation] = (),
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
 
@@ -313,7 +329,7 @@ def build_pages(
                 for p, t in zip(section.parts, texts, strict=True)
             ]
             parts = tuple(
-                Part(p.label, t, fragments.html(t, page))
+                Part(p.label, t, fragments.html(t, page), p.sources)
                 for p, t in zip(section.parts, texts, strict=True)
             )
             linked_sections.append(PageSection(section.name, section.anchor, parts))
@@ -321,7 +337,7 @@ def build_pages(
         pages[topic.slug] = TopicPage(
             topic=topic,
             sections=linked_sections,
-            summary=summary(parse_body(topic.body)[1]),
+            summary=summary(parse_body(topic.body)[1], topic.title),
             # A tag outside the configured list shows as its slug: never markup.
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
@@ -330,6 +346,16 @@ def build_pages(
     for page in pages.values():
         for slug in page.links:
             pages[slug].backlinks.append(page.topic)
+    for d in shared:
+        for slug in d.topics:
+            others = [by_slug[o] for o in d.topics if o != slug and o in by_slug]
+            if slug in pages and others:
+                pages[slug].hatnotes.append((d, others))
+    similar = similar_topics(topics, MIN_RELATED + 3)
     for page in pages.values():
         page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
+        shown = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+        page.related += [
+            by_slug[s] for s in fill_related(shown, similar[page.topic.slug], page.topic.slug)
+        ]
     return {slug: template.render(page=page) for slug, page in pages.items()}

@@ -5,6 +5,8 @@ A name is looked up in four rounds, and the first round that finds anything deci
 the titles, then the aliases, compared ignoring case and repeated spaces; then the titles,
 then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring hyphens,
 punctuation and a plural ``s``). One topic found means resolved; several mean ambiguous.
+Before them all, a name several topics go by (:mod:`kbgen.disambiguation`) resolves to its
+disambiguation page, which lists every meaning.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbgen.disambiguation import shared_names
 from kbgen.merge import name_key
 
 MAX_SUGGESTIONS = 5
@@ -60,9 +63,12 @@ class NameIndex:
             (name_key, {}),
             (name_key, {}),
         ]
+        self._shared = {fold(d.name): d for d in shared_names(topics)}
         self._topics: dict[str, dict[str, Any]] = {}
         self._names: dict[str, str] = {}
         """Folded name → its spelling, for suggestions."""
+        for shared in self._shared.values():
+            self._names.setdefault(fold(shared.name), shared.name)
         for topic in sorted(topics, key=lambda t: t["slug"]):
             self._topics[topic["slug"]] = topic
             for name in [topic["title"], *topic.get("aliases", [])]:
@@ -78,15 +84,35 @@ class NameIndex:
             out.append(Resolved(slug, t["title"], name, t["url"], tuple(t.get("anchors", ()))))
         return out
 
+    def disambiguation(self, name: str) -> Resolved | None:
+        """The disambiguation page of a name several topics go by, or None."""
+        d = self._shared.get(fold(name))
+        return Resolved(d.slug, d.title, d.name, d.url, ()) if d else None
+
     def lookup(self, name: str) -> list[Resolved]:
-        """Topics the name denotes: one when it resolves, several when ambiguous, else none."""
+        """Topics the name denotes: one when it resolves, several when ambiguous, else none.
+
+        A name several topics go by resolves to its disambiguation page.
+        """
+        if shared := self.disambiguation(name):
+            return [shared]
         for key_of, table in self._rounds:
             if matches := table.get(key_of(name)):
-                return self._found(matches)
+                return self._listed(self._found(matches))
         return []
+
+    def _listed(self, found: list[Resolved]) -> list[Resolved]:
+        """``found``, or the disambiguation page that lists exactly those topics."""
+        slugs = tuple(r.slug for r in found)
+        page = next((d for d in self._shared.values() if d.topics == slugs), None)
+        if len(found) > 1 and page:
+            return [Resolved(page.slug, page.title, page.name, page.url, ())]
+        return found
 
     def lookup_exact(self, name: str) -> list[Resolved]:
         """Like :meth:`lookup`, without the loose rounds."""
+        if shared := self.disambiguation(name):
+            return [shared]
         for key_of, table in self._rounds[:2]:
             if matches := table.get(key_of(name)):
                 return self._found(matches)

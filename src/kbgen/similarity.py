@@ -1,0 +1,453 @@
+"""Second merge pass: one concept named in different word forms or inside a longer name.
+
+:mod:`kbgen.merge` joins entries whose names are equal; this pass compares the topics it
+made by the *words* of their names, stemmed (``Fine-Tune`` = ``Fine-Tuning``, ``Voting`` =
+``Voter``), with an unambiguous acronym standing for its expansion (``Key-Value (KV)
+Caching`` = ``Caching & KV-Cache``), and by their text (TF-IDF cosine, scikit-learn):
+
+- the same words: one concept (``Full Fine-Tune`` / ``Fine-tuning (full)``);
+- one name inside the other, the longer adding only words the shorter's expansion has
+  (``GPTQ Quantization`` / ``GPTQ (GPT Quantization)``), generic words (``Model
+  Quantization``), a library or organisation name its text mentions (``DeepSpeed ZeRO``),
+  or, after it, words its text uses when the two texts are similar (``Chain-of-Thought
+  (CoT) Prompting``): one concept;
+- a word *before* the shorter name is a kind of it (``Structured Pruning``, ``Decision
+  Transformer``, ``Iterative DPO``): two topics, reported as near duplicates with their
+  score, and linked to each other.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from kbgen.records import Entry
+from kbgen.slugs import plain_dashes
+
+SIMILAR = 0.1
+"""Cosine of the TF-IDF vectors above which two topics' texts are alike."""
+STRONG = 0.25
+"""Cosine above which two texts are about one thing, whatever words their names add."""
+
+_WORD = re.compile(r"[^\W_]+|[+#]+")
+_PARENS = re.compile(r"\s*\(([^()]*)\)")
+_SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
+# ``Prefix-/Prompt-Tuning`` is ``Prefix-Tuning / Prompt-Tuning``.
+_SHARED_TAIL = re.compile(r"(\w+)-/(\w+)-(\w+)")
+_STOP = frozenset(("a", "an", "and", "or", "of", "the", "for", "in", "on", "with", "to", "vs"))
+# Words that say what kind of thing a name is, not which one.
+_GENERIC = frozenset(
+    ("model", "method", "techniqu", "approach", "algorithm", "optimiz", "framework")
+)
+_SUFFIXES = ("ization", "isation", "ations", "ation", "ings", "ing", "ive", "ion", "ers", "er")
+_SUFFIXES += ("ed", "es", "e", "s")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def stem(word: str) -> str:
+    """A crude stem, enough for name variants: ``tuning``, ``tune`` → ``tun``."""
+    word = word.lower()
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _is_proper(word: str) -> bool:
+    """A library-, organisation- or model-like word: an inner capital (``DeepSpeed``)."""
+    return re.search(r"[a-z][A-Z]|^[A-Z][a-z]*[A-Z][a-z]", word) is not None
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of a topic, as stemmed words in order."""
+
+    words: tuple[str, ...]
+    """Stems, stop words left out."""
+    proper: frozenset[str]
+    """Stems of its library- or organisation-like words (``deepspeed``)."""
+    kind: str
+    """``name``; ``part``, one part of an ``A / B`` title, which may name another topic; or
+    ``whole``, such a title's parts together, compared only with another ``whole``."""
+    rest: tuple[tuple[str, ...], ...] = ()
+    """For a ``part``: the words of the title's other parts."""
+    qualified: bool = False
+    """Whether a preposition follows its first word (``RL from Human Feedback``)."""
+
+
+def _acronyms(entries: list[Entry]) -> tuple[dict[tuple[str, ...], str], set[str]]:
+    """Stemmed expansion → its acronym, for acronyms spelled out one way only; and the
+    acronyms spelled out several ways (``sam``), which say nothing alone."""
+    found: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for entry in entries:
+        title = plain_dashes(entry.title)
+        inside = [p.strip() for p in _PARENS.findall(title)]
+        main = _PARENS.sub("", title).strip()
+        for short, long in [(p, main) for p in inside] + [(main, p) for p in inside]:
+            if re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", short) and re.search("[A-Z].*[A-Z]", short):
+                words = _spelled(re.sub("[^A-Z]", "", short).lower(), _stems(long))
+                if len(words) > 1:
+                    found[short.lower()].add(words)
+    one = {next(iter(longs)): short for short, longs in found.items() if len(longs) == 1}
+    return one, {short for short, longs in found.items() if len(longs) > 1}
+
+
+def _spelled(letters: str, words: tuple[str, ...]) -> tuple[str, ...]:
+    """The run of ``words`` whose initials are ``letters`` (``kv``: ``key valu``), or ``()``."""
+    for i in range(len(words) - len(letters) + 1):
+        if "".join(w[0] for w in words[i : i + len(letters)]) == letters:
+            return words[i : i + len(letters)]
+    return ()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stems(text: str) -> tuple[str, ...]:
+    """Stemmed words; a hyphenated name of a library or version (``ZeRO-Infinity``,
+    ``GPT-4``, ``DP-SGD``) stays one word, another name than its parts."""
+    out = []
+    for token in plain_dashes(text).split():
+        parts = _WORD.findall(token)
+        if len(parts) > 1 and "-" in token and _bound(parts):
+            out.append("-".join(parts).lower())
+        else:
+            out += [stem(w) for w in parts if w.lower() not in _STOP]
+    return tuple(out)
+
+
+def _bound(parts: list[str]) -> bool:
+    return any(_is_proper(p) or p.isdigit() for p in parts) or all(
+        re.fullmatch("[A-Z0-9]{2,}", p) for p in parts
+    )
+
+
+def _abbreviates(word: str, words: tuple[str, ...]) -> bool:
+    """Whether ``word`` is made of a prefix of each of ``words`` (``RetNet``, Retention
+    Networks)."""
+    if not words:
+        return not word
+    head = words[0]
+    return any(
+        word.startswith(head[:n]) and _abbreviates(word[n:], words[1:])
+        for n in range(min(len(head), len(word)), 0, -1)
+    )
+
+
+def _canonical(words: tuple[str, ...], acronyms: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+    """Words with each spelled-out acronym replaced by the acronym."""
+    out, i = [], 0
+    while i < len(words):
+        for long, short in acronyms.items():
+            if words[i : i + len(long)] == long:
+                out.append(short)
+                i += len(long)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(dict.fromkeys(out))
+
+
+def entry_names(entry: Entry, acronyms: dict[tuple[str, ...], str]) -> list[Name]:
+    """The names an entry's title gives (:func:`title_names`)."""
+    return list(title_names(entry.title, tuple(acronyms.items())))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def title_names(title: str, acronyms_items: tuple) -> tuple[Name, ...]:
+    """The names an entry's title gives, as stemmed words.
+
+    A one-word lower-case parenthetical is part of the name (``Fine-tuning (full)`` is
+    full fine-tuning); other parentheticals are expansions or qualifiers, not names.
+    """
+    acronyms = dict(acronyms_items)
+    main, inside = _main(title)
+    main = " ".join([*(p for p in inside if re.fullmatch("[a-z]+", p)), main])
+    parts = [p for p in _SEPARATORS.split(_SHARED_TAIL.sub(r"\1-\3 / \2-\3", main)) if p.strip()]
+    if len(parts) == 2 and any(
+        " " not in a and _abbreviates(a.lower(), tuple(w.lower() for w in _WORD.findall(b)))
+        for a, b in (parts, parts[::-1])
+    ):
+        parts = [max(parts, key=len)]  # ``RetNet / Retention Networks``: two spellings
+    stems = [_canonical(_stems(p), acronyms) for p in parts]
+    # ``Replay / Experience Replay``: a part inside another is that part's name.
+    inner = [
+        i
+        for i, ws in enumerate(stems)
+        if any(j != i and set(ws) < set(o) for j, o in enumerate(stems))
+    ]
+    if inner and len(parts) - len(inner) == 1:
+        parts = [p for i, p in enumerate(parts) if i not in inner]
+        stems = [ws for i, ws in enumerate(stems) if i not in inner]
+    if re.search(r"\bvs\b", main):  # a comparison is about neither side alone
+        whole = tuple(dict.fromkeys(w for ws in stems for w in ws))
+        return (Name(whole, _proper(main), "whole"),)
+    if len(parts) == 1:
+        qualified = re.search(r"\S\s+(?:from|with|for|in|at|on|by|via)\s", main) is not None
+        return (Name(stems[0], _proper(main), "name", qualified=qualified),) if stems[0] else ()
+    whole = tuple(dict.fromkeys(w for ws in stems for w in ws))
+    names = [Name(whole, _proper(main), "whole")]
+    for i, part in enumerate(parts):
+        if stems[i]:
+            names.append(Name(stems[i], _proper(part), "part", (*stems[:i], *stems[i + 1 :])))
+    return tuple(names)
+
+
+def _main(title: str) -> tuple[str, list[str]]:
+    """A title's name and its parentheticals; a subtitle after ``:`` is one of those."""
+    title = plain_dashes(title)
+    inside = [p.strip() for p in _PARENS.findall(title)]
+    main = _PARENS.sub("", title).strip()
+    if ": " in main:
+        main, subtitle = main.split(": ", 1)
+        inside.append(subtitle)
+    return main, inside
+
+
+def _proper(text: str) -> frozenset[str]:
+    return frozenset(stem(w) for w in _WORD.findall(text) if _is_proper(w))
+
+
+def text_of(entries: list[Entry]) -> str:
+    """Everything a topic's entries say, for comparing contents (not their titles, which
+    the names compare)."""
+    return "\n".join(s.body for e in entries for s in e.sections)
+
+
+class TextScores:
+    """TF-IDF cosine similarity of texts, pair by pair or as nearest neighbours.
+
+    Never the matrix of all pairs, which would grow with the square of the topics.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+        self._rows: dict[int, dict[int, float]] = {}
+        try:
+            self._vectors = vectorizer.fit_transform(texts).tocsr()  # rows of unit length
+        except ValueError:  # no word in any text: nothing is alike
+            self._vectors = None
+
+    def _row(self, i: int) -> dict[int, float]:
+        if i not in self._rows:
+            v = self._vectors
+            start, end = v.indptr[i], v.indptr[i + 1]
+            terms, weights = v.indices[start:end].tolist(), v.data[start:end].tolist()
+            self._rows[i] = dict(zip(terms, weights, strict=True))
+        return self._rows[i]
+
+    def __getitem__(self, pair: tuple[int, int]) -> float:
+        if self._vectors is None:
+            return 0.0
+        # A dot product of two short rows: slicing the sparse matrix per pair is far slower.
+        a, b = sorted((self._row(pair[0]), self._row(pair[1])), key=len)
+        return sum(w * b.get(term, 0.0) for term, w in a.items())
+
+    def nearest(
+        self, rows: list[int], among: list[int], k: int, *, unlike: bool = False
+    ) -> list[list[tuple[int, float]]]:
+        """For each of ``rows``, the ``k`` texts of ``among`` most like it (other than
+        itself), best first, as ``(index, score)``; with a score of 0 only if ``unlike``."""
+        if self._vectors is None or not among:
+            return [[(j, 0.0) for j in among if j != row][:k] if unlike else [] for row in rows]
+        found: list[list[tuple[int, float]]] = []
+        columns = self._vectors[among].T.tocsc()
+        for start in range(0, len(rows), _CHUNK):
+            chunk = rows[start : start + _CHUNK]
+            scores = (self._vectors[chunk] @ columns).toarray()
+            for i, row in enumerate(chunk):
+                order = np.argsort(-scores[i], kind="stable")[: k + 1]
+                best = [(among[j], float(scores[i, j])) for j in order if among[j] != row]
+                found.append([(j, s) for j, s in best[:k] if s > 0 or unlike])
+        return found
+
+
+_CHUNK = 256
+"""Rows :meth:`TextScores.nearest` compares at once: bounds the memory it takes."""
+
+
+def similarities(texts: list[str]) -> TextScores:
+    """The TF-IDF cosine of any two of the texts: ``similarities(texts)[a, b]``."""
+    return TextScores(texts)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the names and texts of two topics say."""
+
+    same: bool
+    """One concept: merge."""
+    reason: str
+    """The evidence, for the import report."""
+
+
+@dataclass(frozen=True)
+class _Side:
+    """What :func:`compare` knows of one topic."""
+
+    words: set[str]
+    """Stems of its text."""
+    expansions: set[str]
+    """Stems of its names and of the expansions in its titles' parentheses."""
+
+
+def compare(
+    short: Name, long: Name, side: _Side, score: float, topics: set[frozenset[str]]
+) -> Verdict | None:
+    """Whether ``long`` (whose words include all of ``short``'s) names the same concept.
+
+    ``side`` describes the topic ``short`` names; ``topics`` holds the word sets of every
+    topic's own names, so that a word that is a topic (``LoRA`` in ``LoRA Adapter``) is a
+    kind of it, not a library.
+    """
+    shared = set(short.words)
+    if "whole" in (short.kind, long.kind):
+        same = short.kind == long.kind and shared == set(long.words)
+        return Verdict(True, f"same parts, score {score:.2f}") if same else None
+    if not shared <= set(long.words) or all(w in _GENERIC for w in shared):
+        return None
+    extra = [w for w in long.words if w not in shared]
+    if not extra:
+        return Verdict(True, f"same words, score {score:.2f}")
+
+    def explains(w: str) -> bool:
+        if w.isdigit() or frozenset({w}) in topics:
+            return False
+        library = w in long.proper and (w in side.words or score >= SIMILAR)
+        return w in side.expansions or w in _GENERIC or library
+
+    unexplained = [w for w in extra if not explains(w)]
+    generic = any(w in _GENERIC and w not in side.expansions for w in extra)
+    if not unexplained:
+        same = score >= SIMILAR or not generic
+        return Verdict(same, f"`{' '.join(extra)}` adds nothing to it, score {score:.2f}")
+    named = " ".join(unexplained)
+    first = min(long.words.index(w) for w in shared)
+    # A word before the name, a version (``2``) or a symbol (``C++``) makes another thing.
+    if long.qualified or any(
+        long.words.index(w) < first or w.isdigit() or not re.search(r"\w", w) for w in unexplained
+    ):
+        return Verdict(False, f"`{named}` names a kind of it, score {score:.2f}")
+    if score >= STRONG or (score >= SIMILAR and all(w in side.words for w in unexplained)):
+        return Verdict(True, f"`{named}` after its name, similar text, score {score:.2f}")
+    return Verdict(False, f"`{named}` after its name, score {score:.2f}")
+
+
+def _combined(part: Name, other: _Side, score: float, topics: set[frozenset[str]]) -> str:
+    """Why the ``A / B`` title ``part`` comes from is not the other topic, or ``""``.
+
+    Its other parts must be no topic of their own (``topics``: names of the topics but
+    these two) and be named or said in the other's text.
+    """
+    for rest in part.rest:
+        if any((t <= set(rest) or set(rest) <= t) and not t <= _GENERIC for t in topics):
+            return f"`{' '.join(rest)}` in the same title is a topic of its own"
+        said = set(rest) <= other.words and score >= SIMILAR / 2
+        # No score alone: the words of the vocabulary around shift it, and a merge must not.
+        if not (set(rest) <= other.expansions or said):
+            return f"`{' '.join(rest)}` in the same title is not about it"
+    return ""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two topics whose names overlap, and what to do about them."""
+
+    a: int
+    """Index of one topic (the lower)."""
+    b: int
+    """Index of the other."""
+    verdict: Verdict
+
+
+def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
+    """Every pair of topics (each a list of entries) where one name's words hold the other's.
+
+    ``scores`` is :func:`similarities` of their :func:`text_of`, when the caller has it.
+    Pairs left apart are listed only when their texts are similar.
+    """
+    acronyms, ambiguous = _acronyms([e for entries in topics for e in entries])
+    names = [
+        [n for e in entries for n in entry_names(e, acronyms) if not set(n.words) <= ambiguous]
+        for entries in topics
+    ]
+    texts = [text_of(entries) for entries in topics]
+    scores = similarities(texts) if scores is None else scores
+    sides = [
+        _Side(
+            {stem(w) for w in _WORD.findall(plain_dashes(text))},
+            {
+                w
+                for e in entries
+                for x in _main(e.title)[1]
+                if _expands(e.title, x)
+                for w in _stems(x)
+            }
+            | {w for n in own for w in n.words},
+        )
+        for entries, own, text in zip(topics, names, texts, strict=True)
+    ]
+    owners: dict[frozenset[str], set[int]] = defaultdict(set)
+    for t, own in enumerate(names):
+        for n in own:
+            if n.kind == "name":
+                owners[frozenset(n.words)].add(t)
+    by_word: dict[str, set[int]] = defaultdict(set)
+    for t, own in enumerate(names):
+        for name in own:
+            for w in name.words:
+                by_word[w].add(t)
+    best: dict[tuple[int, int], Verdict] = {}
+    for t, own in enumerate(names):
+        for short in own:
+            rarest = min(short.words, key=lambda w: len(by_word[w]))
+            for o in sorted(by_word[rarest] - {t}):
+                score = float(scores[t, o])
+                own_names = {k for k, ts in owners.items() if ts - {t, o}}
+                for long in names[o]:
+                    found = compare(short, long, sides[t], score, own_names)
+                    if found and found.same and "part" in (short.kind, long.kind):
+                        # A combined entry is one topic with another only when all its parts
+                        # are (``whole``): by one part, it would depend on the other topics.
+                        found = Verdict(False, f"one part of a combined entry, score {score:.2f}")
+                    if found and found.same:
+                        why = short.kind == "part" and _combined(short, sides[o], score, own_names)
+                        why = why or (
+                            long.kind == "part" and _combined(long, sides[t], score, own_names)
+                        )
+                        if why:
+                            found = Verdict(False, f"{why}, score {score:.2f}")
+                    key = (min(t, o), max(t, o))
+                    if found and (key not in best or (found.same and not best[key].same)):
+                        best[key] = found
+    return [
+        Pair(a, b, v) for (a, b), v in sorted(best.items()) if v.same or scores[a, b] >= SIMILAR
+    ]
+
+
+def _expands(title: str, inside: str) -> bool:
+    """Whether a parenthetical (or subtitle) spells out a title's acronym, or the reverse."""
+    main = _main(title)[0]
+    return (
+        "/" not in inside
+        and "," not in inside
+        and (re.fullmatch(r"\S+", main) is not None or re.fullmatch(r"\S+", inside) is not None)
+    )
+
+
+def word_names(topics: list[list[Entry]]) -> Callable[[str], list[int]]:
+    """A lookup of the topics (each a list of entries) a name names by its stemmed words:
+    ``KV-Cache`` finds ``Key-Value (KV) Caching``."""
+    acronyms, _ = _acronyms([e for entries in topics for e in entries])
+    owners: dict[frozenset[str], list[int]] = defaultdict(list)
+    for t, entries in enumerate(topics):
+        for e in entries:
+            for n in entry_names(e, acronyms):
+                if n.kind == "name" and t not in owners[frozenset(n.words)]:
+                    owners[frozenset(n.words)].append(t)
+    return lambda name: list(owners.get(frozenset(_canonical(_stems(name), acronyms)), []))
