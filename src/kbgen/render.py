@@ -24,8 +24,8 @@ from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
-from kbgen.sanitize import Fragments, is_plain
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
+from kbgen.sanitize import Fragments, is_plain
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
 from kbgen.summary import summary
