@@ -85,12 +85,22 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
     return dict(sorted(redirects.items()))
 
 
+def tag_name(slug: str) -> str:
+    """The display name of a tag ``kbgen.yml`` does not name: ``query-tuning`` → ``Query tuning``."""
+    words = slugify(slug).replace("-", " ") or slug
+    return words[:1].upper() + words[1:]
+
+
 def _asset(name: str) -> bytes:
     return importlib.resources.files("kbgen").joinpath("templates", name).read_bytes()
 
 
 def render_site(
-    config: Config, topics: list[Topic], site_name: str, site_url: str = ""
+    config: Config,
+    topics: list[Topic],
+    site_name: str,
+    site_url: str = "",
+    site_description: str = "",
 ) -> dict[str, bytes]:
     """Every generated file of the docs folder, by relative path.
 
@@ -98,9 +108,10 @@ def render_site(
     sites' tools can resolve its relative URLs.
     """
     env = template_env(config.root / "templates")
-    tags = config.tags or {
-        t: TagInfo(t, slugify(t) or "tag") for topic in topics for t in topic.tags
-    }
+    # Tags kbgen.yml does not list (a source's own) come after its tags, named by their slug.
+    tags = {**config.tags}
+    for tag in sorted({t for topic in topics for t in topic.tags} - set(tags)):
+        tags[tag] = TagInfo(tag, tag_name(tag))
     files: dict[str, bytes] = {}
     for slug, text in build_pages(topics, tags, env).items():
         files[f"topics/{slug}.md"] = text.encode()
@@ -116,6 +127,8 @@ def render_site(
     records = topic_records(topics)
     context = {
         "site_name": site_name,
+        "site_description": site_description,
+        "home": config.home,
         "topics": sorted(topics, key=lambda t: (t.title.casefold(), t.slug)),
         "tags": used_tags,
         "counts": counts,
@@ -173,10 +186,12 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
     return written, removed
 
 
-def generate(config: Config, docs_dir: Path, site_name: str, site_url: str = "") -> Generated:
+def generate(
+    config: Config, docs_dir: Path, site_name: str, site_url: str = "", site_description: str = ""
+) -> Generated:
     """Render every page from ``topics/`` and write them into ``docs_dir``."""
     topics = load_checked_topics(config)
-    files = render_site(config, topics, site_name, site_url)
+    files = render_site(config, topics, site_name, site_url, site_description)
     written, removed = write_files(docs_dir, files)
     redirects = sum(1 for f in files if f.endswith("/index.html"))
     return Generated(len(topics), redirects, written, removed)

@@ -68,6 +68,8 @@ class Config:
     """Groups of entry titles an editor forces into one topic."""
     keep_apart: tuple[tuple[str, ...], ...] = ()
     """Groups of entry titles an editor forbids merging with each other."""
+    home: str = ""
+    """Markdown opening the home page; without it, ``site_description`` of ``mkdocs.yml``."""
 
     def area_tags(self, area: str) -> tuple[str, ...]:
         """The allowed tags that cover the area heading ``area`` (:meth:`TagInfo.covers`)."""
@@ -123,6 +125,15 @@ def _folder(raw: dict, key: str, lines: _Lines, problems: list[Problem]) -> str:
         return value
     problems.append(lines.problem((key,), f"`{key}` must be a folder name"))
     return default
+
+
+def _text(raw: object, key: str, lines: _Lines, problems: list[Problem]) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip()
+    problems.append(lines.problem((key,), f"`{key}` must be text (Markdown)"))
+    return ""
 
 
 def _areas(
@@ -196,6 +207,7 @@ def load_config(root: Path) -> Config:
         tags=_tags(raw.get("tags") or {}, lines, problems),
         merge=_groups(raw.get("merge"), "merge", lines, problems),
         keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
+        home=_text(raw.get("home"), "home", lines, problems),
     )
     if problems:
         raise InputError(problems)

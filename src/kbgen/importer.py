@@ -13,6 +13,7 @@ at once (:func:`kbgen.store.write_files`).
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,7 @@ def _aliases(group: Group, title: str) -> list[str]:
     names = [plain_dashes(e.title) for e in group.entries]
     names += [x for e in group.entries for x in parse_names(e.title).expansions]
     names += group.part_names
+    names += [a for e in group.entries for a in e.aliases]
     seen = {title.casefold()}
     aliases = []
     for name in names:
@@ -469,6 +471,20 @@ def format_report(result: ImportResult) -> str:
     landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
     out += [f"- {ref} → {slug}" for ref, slug in landed]
     return "\n".join(out) + "\n"
+
+
+_TAGS_LINE = re.compile(r"^tags: \[(.*)\]$", re.M)
+
+
+def source_tags(topics_dir: Path) -> set[str]:
+    """Every tag the last import gave a topic: those the sources name (a ``Tag:`` header, an
+    area heading, a tags column), which need no entry in ``kbgen.yml``."""
+    found: set[str] = set()
+    for text in _State.load(topics_dir / STATE_FILE).generated.values():
+        # The generated front matter holds its tags on one line of slugs (dump_topic).
+        if m := _TAGS_LINE.search(text):
+            found.update(t.strip() for t in m.group(1).split(",") if t.strip())
+    return found
 
 
 def merged_redirects(topics_dir: Path) -> dict[str, str]:

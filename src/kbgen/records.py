@@ -51,6 +51,9 @@ class Entry:
     ``### Regularization Techniques``), which ``kbgen.yml`` maps to tags like the area."""
     names: tuple[str, ...] = ()
     """The techniques an entry names when its title combines several (``A / B``)."""
+    aliases: tuple[str, ...] = ()
+    """Other names the source gives the entry (a table's ``aliases`` column, further terms
+    of a definition list), kept as the topic's aliases."""
     advice: bool = False
     """True for advice that is not a topic (a checklist item): it becomes a note on the
     topics it names instead of a topic of its own."""

@@ -15,8 +15,10 @@ from typing import Protocol
 
 from kbgen.exceptions import Problem
 from kbgen.records import Entry
+from kbgen.sources.deflist import DefinitionListReader
 from kbgen.sources.guide import GuideReader
 from kbgen.sources.notes import NotesReader
+from kbgen.sources.table import TableReader
 from kbgen.sources.tagged import TaggedListReader
 
 
@@ -32,8 +34,15 @@ class Reader(Protocol):
         """Read every entry of ``text``; ``file`` names it in refs and problems."""
 
 
-READERS: tuple[Reader, ...] = (TaggedListReader(), NotesReader(), GuideReader())
-"""Tried in order; the first whose ``detect`` accepts a file reads it."""
+READERS: tuple[Reader, ...] = (
+    TaggedListReader(),
+    NotesReader(),
+    TableReader(),
+    DefinitionListReader(),
+    GuideReader(),
+)
+"""Tried in order; the first whose ``detect`` accepts a file reads it. Definition lists
+come before guides, which accept any Markdown with headings."""
 
 # Invisible characters that would make equal titles differ, or reorder text on screen
 # ("Trojan Source"): zero-width and bidi controls, and C0/C1 controls but tab and newline.
@@ -89,7 +98,8 @@ def read_source(source: SourceFile) -> tuple[list[Entry], list[Problem]]:
         Problem(
             source.name,
             1,
-            "unrecognised glossary format (expected a tagged list, practitioner notes "
+            "unrecognised glossary format (expected a tagged list, practitioner notes, "
+            "a CSV/TSV table with a term and a definition column, a definition list "
             "or a long-form guide)",
         )
     ]
