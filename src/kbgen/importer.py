@@ -12,12 +12,14 @@ at once (:func:`kbgen.store.write_files`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbgen import progress
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
@@ -81,6 +83,8 @@ class _State:
     """Slug → the file text the last import generated (the merge base)."""
     redirects: dict[str, str] = field(default_factory=dict)
     """Old slug → the slug of the topic it was merged into."""
+    sources: str = ""
+    """Digest of the sources this import read (:func:`sources_digest`)."""
 
     @classmethod
     def load(cls, path: Path) -> _State:
@@ -93,6 +97,8 @@ class _State:
             raise InputError([Problem(str(path), 1, message)]) from exc
         tables = [_str_map(raw.get(k, {})) for k in _TABLES] if isinstance(raw, dict) else [None]
         state = None if None in tables else cls(*tables)
+        if state is not None and isinstance(raw.get("sources"), str):
+            state.sources = raw["sources"]
         if state is None or not state.safe():
             message = "unreadable import state: not the tables of slugs kbgen writes"
             raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
@@ -111,6 +117,7 @@ class _State:
     def dump(self) -> str:
         data = {
             "version": 1,
+            "sources": self.sources,
             "slugs": dict(sorted(self.slugs.items())),
             "lines": dict(sorted(self.lines.items())),
             "redirects": dict(sorted(self.redirects.items())),
@@ -355,8 +362,10 @@ def run_import(config: Config) -> ImportResult:
     ]
     result.decisions += drop_shared_aliases(topics)
     changes: dict[str, str | None] = {}
-    new_state = _State(*_remember(groups, slugs))
+    new_state = _State(*_remember(groups, slugs), sources=sources_digest(config.sources_dir))
+    bar = progress.task("Merging topics", len(topics))
     for group, topic in zip(groups, topics, strict=True):
+        bar.advance()
         new = dump_topic(topic)
         mine = _read(config.topics_dir / f"{topic.slug}.md")
         text, conflicts = merge_three_way(state.generated.get(topic.slug), mine, new)
@@ -471,6 +480,30 @@ def format_report(result: ImportResult) -> str:
     landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
     out += [f"- {ref} → {slug}" for ref, slug in landed]
     return "\n".join(out) + "\n"
+
+
+def sources_digest(directory: Path) -> str:
+    """A digest of every source file's name and bytes, as :func:`read_sources` sees them."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name.startswith(".") or "/." in name:
+            continue
+        digest.update(f"{len(name)}:{name}".encode(errors="surrogateescape"))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def sources_changed(config: Config) -> bool:
+    """Whether the sources differ from those the last import read; False when no import
+    ran (a store made by hand is not the sources')."""
+    if not config.sources_dir.is_dir() or not (config.topics_dir / STATE_FILE).is_file():
+        return False
+    try:
+        state = _State.load(config.topics_dir / STATE_FILE)
+    except InputError:
+        return True  # the import reports the unreadable state itself
+    return state.sources != sources_digest(config.sources_dir)
 
 
 _TAGS_LINE = re.compile(r"^tags: \[(.*)\]$", re.M)

@@ -9,9 +9,12 @@ can build them after ``kbgen generate``.
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import re
+import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +27,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
+from kbgen import progress
 from kbgen.build import Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
-from kbgen.exceptions import BuildError, KbgenError
-from kbgen.importer import run_import
+from kbgen.exceptions import BuildError, KbgenError, Problem
+from kbgen.importer import ImportResult, run_import, sources_changed
 from kbgen.store import replace_directory
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -83,6 +87,15 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.project: Config | None = None
         self.pregenerated = False
         """Set by :func:`build_site`, which has just generated the pages itself."""
+        self.serving = False
+        """True under ``mkdocs serve``, which keeps this instance across rebuilds."""
+        self.started = 0.0
+        self.pages: progress.Task | None = None
+        self.generated: Generated | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent / self.config.project
@@ -93,6 +106,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.started = time.perf_counter()
         if self.pregenerated or self.project is None:
             return
         try:
@@ -100,9 +114,26 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
+        self.generated = done
+
+    def on_files(self, files, *, config: MkDocsConfig):
+        self.pages = progress.task("Building pages", len(files.documentation_pages()))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pages is not None:
+            self.pages.done()
+        if self.serving:
+            done = self.generated
+            what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            seconds = time.perf_counter() - self.started
+            # Printed, not logged: a warning would fail the strict build.
+            print(f"[{time.strftime('%H:%M:%S')}] built {what} in {seconds:.1f} s", file=sys.stderr)
 
     @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, *, page, config, nav):
+        if self.pages is not None:
+            self.pages.advance()
         search = config.plugins.get("material/search")
         names = page.meta.get("aliases")
         if search is None or not isinstance(names, list):
@@ -135,9 +166,15 @@ class BuildReport:
     """What ``kbgen build`` did."""
 
     generated: Generated
+    """The pages generated from ``topics/``."""
     site_dir: Path
+    """Where the site was built."""
     imported: bool
+    """True when the build imported the sources first."""
     seconds: float
+    """Wall time of the whole build."""
+    problems: tuple[Problem, ...] = ()
+    """Warnings of the import the build ran, and its conflicts (editor's version kept)."""
 
     def __str__(self) -> str:
         how = "imported the sources, then " if self.imported else ""
@@ -186,19 +223,34 @@ def _log_to_stderr() -> None:
         logger.addHandler(handler)
 
 
-def ensure_topics(project: Config) -> bool:
-    """Import the sources when the topic store is empty; True if it did."""
-    if project.topics_dir.is_dir() and any(project.topics_dir.glob("*.md")):
-        return False
-    run_import(project)
-    return True
+def ensure_topics(project: Config) -> ImportResult | None:
+    """Import the sources when the topic store is empty or the sources changed since the
+    last import (which keeps the editors' changes); what it did, or None."""
+    if (
+        project.topics_dir.is_dir()
+        and any(project.topics_dir.glob("*.md"))
+        and not sources_changed(project)
+    ):
+        return None
+    return run_import(project)
+
+
+def import_problems(result: ImportResult | None) -> tuple[Problem, ...]:
+    """Every warning of an import, and each conflict as a problem, for the user to see."""
+    if result is None:
+        return ()
+    conflicts = [
+        Problem(c.split(":", 1)[0] + ".md", 0, f"conflict (editor's version kept): {c}", "warning")
+        for c in result.conflicts
+    ]
+    return (*result.problems, *conflicts)
 
 
 def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
     """Generate the pages and build the site strictly; the old site stays until it succeeds."""
     start = time.perf_counter()
     site_dir = (site_dir or project.site_dir).resolve()
-    imported = ensure_topics(project)
+    result = ensure_topics(project)
     with replace_directory(site_dir, start="empty") as scratch:
         config = _mkdocs_config(project, scratch)
         generated = _generate(project, config)
@@ -210,13 +262,44 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
             mkdocs_build(config)
         except Abort as exc:
             raise BuildError(f"MkDocs: {exc}") from exc
-    return BuildReport(generated, site_dir, imported, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return BuildReport(generated, site_dir, result is not None, seconds, import_problems(result))
+
+
+def check_port(dev_addr: str) -> tuple[str, int]:
+    """``HOST:PORT`` parsed; a port something already listens on is a clear error."""
+    host, _, port_text = dev_addr.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise BuildError(f"--dev-addr {dev_addr}: expected HOST:PORT, such as 127.0.0.1:8000")
+    port = int(port_text)
+    host = host.strip("[]")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server binds: a port in TIME_WAIT is free, one listened on is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BuildError(
+                f"{host}:{port} is already in use (another `kbgen serve`?); stop it, or "
+                f"serve on another port: kbgen serve --dev-addr {host}:{port + 1}"
+            ) from exc
+        raise BuildError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    return host, port
 
 
 def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
-    """``mkdocs serve`` on the project, regenerating pages when a topic file changes."""
+    """``mkdocs serve`` on the project, regenerating pages when a topic file changes.
+
+    Prints the address, then a line per build; returns when interrupted.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    ensure_topics(project)
+    host, port = check_port(dev_addr)
+    for problem in import_problems(ensure_topics(project)):
+        print(problem, file=sys.stderr)
     _log_to_stderr()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
     mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kbgen import progress
 from kbgen.exceptions import Problem
 from kbgen.records import Entry
 from kbgen.sources.deflist import DefinitionListReader
@@ -121,7 +122,10 @@ def read_sources(directory: Path) -> tuple[list[Entry], list[Problem]]:
     """
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    paths = sorted(p for p in directory.rglob("*") if p.is_file())
+    bar = progress.task("Reading sources", len(paths))
+    for path in paths:
+        bar.advance()
         name = path.relative_to(directory).as_posix()
         if name.startswith(".") or "/." in name:
             continue
