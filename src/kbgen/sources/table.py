@@ -93,7 +93,7 @@ class TableReader:
             except StopIteration:
                 break
             except csv.Error as exc:
-                message = f"unreadable row ({exc}); check its quotes"
+                message = f"unreadable row: a quoted cell is not closed where it should be ({exc})"
                 return [], [Problem(file, line, message)]
             if not header:
                 header = row
@@ -123,7 +123,8 @@ def _entry(
     values: dict[str, str] = {}
     for field, cell in zip(fields, cells, strict=False):
         if cell:
-            values[field] = cell
+            # Two columns of one name make one section: neither cell is lost.
+            values[field] = f"{values[field]}\n\n{cell}" if field in values else cell
     if len(cells) > len(header):
         extra = [c for c in cells[len(header) :] if c]
         message = f"{len(cells)} cells, the header names {len(header)}; extra cells kept"
