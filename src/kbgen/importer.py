@@ -496,14 +496,15 @@ def sources_digest(directory: Path) -> str:
 
 def sources_changed(config: Config) -> bool:
     """Whether the sources differ from those the last import read; False when no import
-    ran (a store made by hand is not the sources')."""
+    ran (a store made by hand is not the sources') or it kept no digest."""
     if not config.sources_dir.is_dir() or not (config.topics_dir / STATE_FILE).is_file():
         return False
     try:
         state = _State.load(config.topics_dir / STATE_FILE)
     except InputError:
         return True  # the import reports the unreadable state itself
-    return state.sources != sources_digest(config.sources_dir)
+    # A state from before digests were kept says nothing: the store is taken as it is.
+    return bool(state.sources) and state.sources != sources_digest(config.sources_dir)
 
 
 _TAGS_LINE = re.compile(r"^tags: \[(.*)\]$", re.M)
