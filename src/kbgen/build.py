@@ -25,7 +25,7 @@ from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
 from kbgen.exceptions import BuildError, InputError
 from kbgen.exports import inventory, topic_records, topics_json
-from kbgen.importer import merged_redirects
+from kbgen.importer import merged_redirects, source_tag_names
 from kbgen.records import Topic
 from kbgen.render import build_pages, template_env
 from kbgen.search_index import browse_index
@@ -108,10 +108,14 @@ def render_site(
     sites' tools can resolve its relative URLs.
     """
     env = template_env(config.root / "templates")
-    # Tags kbgen.yml does not list (a source's own) come after its tags, named by their slug.
+    # Tags kbgen.yml does not list (a source's own) come after its tags, named as a source
+    # writes them, or else after their slug.
     tags = {**config.tags}
+    names = source_tag_names(config.topics_dir)
     for tag in sorted({t for topic in topics for t in topic.tags} - set(tags)):
-        tags[tag] = TagInfo(tag, tag_name(tag))
+        written = names.get(tag, "")
+        # A name written in lower case (a tags column's `operations`) is capitalised.
+        tags[tag] = TagInfo(tag, written if written != written.lower() else tag_name(tag))
     files: dict[str, bytes] = {}
     for slug, text in build_pages(topics, tags, env).items():
         files[f"topics/{slug}.md"] = text.encode()

@@ -85,6 +85,8 @@ class _State:
     """Old slug → the slug of the topic it was merged into."""
     sources: str = ""
     """Digest of the sources this import read (:func:`sources_digest`)."""
+    tag_names: dict[str, str] = field(default_factory=dict)
+    """Tag → its name as a source writes it (``sql`` → ``SQL``)."""
 
     @classmethod
     def load(cls, path: Path) -> _State:
@@ -99,6 +101,8 @@ class _State:
         state = None if None in tables else cls(*tables)
         if state is not None and isinstance(raw.get("sources"), str):
             state.sources = raw["sources"]
+        if state is not None:
+            state.tag_names = _str_map(raw.get("tag_names", {})) or {}
         if state is None or not state.safe():
             message = "unreadable import state: not the tables of slugs kbgen writes"
             raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
@@ -118,6 +122,7 @@ class _State:
         data = {
             "version": 1,
             "sources": self.sources,
+            "tag_names": dict(sorted(self.tag_names.items())),
             "slugs": dict(sorted(self.slugs.items())),
             "lines": dict(sorted(self.lines.items())),
             "redirects": dict(sorted(self.redirects.items())),
@@ -363,6 +368,9 @@ def run_import(config: Config) -> ImportResult:
     result.decisions += drop_shared_aliases(topics)
     changes: dict[str, str | None] = {}
     new_state = _State(*_remember(groups, slugs), sources=sources_digest(config.sources_dir))
+    for entry in entries:
+        for tag, name in entry.tag_names:
+            new_state.tag_names.setdefault(tag, name)
     bar = progress.task("Merging topics", len(topics))
     for group, topic in zip(groups, topics, strict=True):
         bar.advance()
@@ -519,6 +527,11 @@ def source_tags(topics_dir: Path) -> set[str]:
         if m := _TAGS_LINE.search(text):
             found.update(t.strip() for t in m.group(1).split(",") if t.strip())
     return found
+
+
+def source_tag_names(topics_dir: Path) -> dict[str, str]:
+    """Tag → its name as the sources of the last import write it."""
+    return dict(_State.load(topics_dir / STATE_FILE).tag_names)
 
 
 def merged_redirects(topics_dir: Path) -> dict[str, str]:

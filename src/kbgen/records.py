@@ -43,6 +43,9 @@ class Entry:
     """Content in source order; at least one section is ``What``."""
     tags: tuple[str, ...] = ()
     """Tags the source gives the entry (a list's ``Tag:``, a notes area)."""
+    tag_names: tuple[tuple[str, str], ...] = ()
+    """``(tag, name as the source writes it)`` for its tags (``sql``, ``SQL``): the name a
+    tag that ``kbgen.yml`` does not list is shown by."""
     area: str = ""
     """The subject-area heading the entry sits under (a notes or guide ``## Area``), which
     ``kbgen.yml`` maps to tags."""

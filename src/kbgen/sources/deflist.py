@@ -179,13 +179,15 @@ def _close(
         problems.append(Problem(file, current.line, message, "warning"))
         parts["What"] = [title]
     sections = tuple(Section(n, "\n\n".join(parts[n])) for n in CORE_SECTIONS if n in parts)
-    area_tag = slugify(re.sub(r"\s*\([^)]*\)", "", current.area)) if current.area else ""
+    area_name = re.sub(r"\s*\([^)]*\)", "", current.area).strip()
+    area_tag = slugify(area_name) if current.area else ""
     entries.append(
         Entry(
             title,
             ref,
             sections,
             (area_tag,) if area_tag else (),
+            tag_names=((area_tag, area_name),) if area_tag else (),
             area=current.area,
             groups=current.groups,
             aliases=tuple(n for n in current.names[1:] if n),

@@ -142,10 +142,13 @@ def _entry(
     sections = [Section("What", what or title)]
     sections += [Section(k, values[k]) for k in ("Use When", "How", "Pitfalls") if k in values]
     sections += [Section(f[8:], v) for f, v in values.items() if f.startswith("section:")]
-    tags = tuple(
-        dict.fromkeys(t for part in _SPLIT_TAGS.split(values.get("tags", "")) if (t := slugify(part)))
-    )
+    named: dict[str, str] = {}
+    for part in _SPLIT_TAGS.split(values.get("tags", "")):
+        if tag := slugify(part):
+            named.setdefault(tag, " ".join(part.split()))
     raw = values.get("aliases", "")
     parts = _SPLIT_ALIASES.split(raw) if _SPLIT_ALIASES.search(raw) else raw.split(",")
     aliases = tuple(dict.fromkeys(a for p in parts if (a := " ".join(p.split()))))
-    return Entry(title, ref, tuple(sections), tags, aliases=aliases)
+    return Entry(
+        title, ref, tuple(sections), tuple(named), tuple(named.items()), aliases=aliases
+    )

@@ -289,7 +289,7 @@ class TaggedListReader:
         """Read every ``- `` line; check the count line."""
         entries: list[Entry] = []
         problems: list[Problem] = []
-        tag, count, count_line = "", None, 0
+        tag, tag_name, count, count_line = "", "", None, 0
         for number, line in enumerate(text.split("\n"), start=1):
             bullet = _BULLET.match(line)
             if line.startswith("Tag:"):
@@ -298,7 +298,7 @@ class TaggedListReader:
                         Problem(file, number, "second `Tag:` header ignored", "warning")
                     )
                 else:
-                    tag = slugify(line[4:])
+                    tag, tag_name = slugify(line[4:]), " ".join(line[4:].split())
             elif (m := _COUNT.match(line.strip())) and count is None:
                 count, count_line = int(m.group(1)), number
             elif bullet:
@@ -308,7 +308,8 @@ class TaggedListReader:
                             file, number, "entry bullet is not `- `; read as an entry", "warning"
                         )
                     )
-                entries.append(self._entry(bullet.group(1), file, number, tag, problems))
+                named = ((tag, tag_name),) if tag else ()
+                entries.append(self._entry(bullet.group(1), file, number, named, problems))
             elif line.strip():
                 problems.append(
                     Problem(
@@ -327,7 +328,9 @@ class TaggedListReader:
         return entries, problems
 
     @staticmethod
-    def _entry(text: str, file: str, number: int, tag: str, problems: list[Problem]) -> Entry:
+    def _entry(
+        text: str, file: str, number: int, named: tuple[tuple[str, str], ...], problems: list[Problem]
+    ) -> Entry:
         """One entry from the text after its bullet; a missing part falls back with a warning."""
         title, description = split_title(text)
         if not title:
@@ -342,5 +345,6 @@ class TaggedListReader:
             title,
             SourceRef(file, number),
             (Section("What", description or title),),
-            (tag,) if tag else (),
+            tuple(t for t, _ in named),
+            named,
         )
