@@ -118,7 +118,7 @@ def test_link_says_how_to_set_the_site_address(
     assert (code, out.splitlines()[0]) == (0, "topics/alpha/")
     assert "set site_url in mkdocs.yml (or the KBGEN_SITE_URL variable)" in err
     monkeypatch.setenv("KBGEN_SITE_URL", "https://kb.example.com/docs")
-    code, out, err = run("link", "Alpha", "--project", str(tmp_path))
+    _, out, err = run("link", "Alpha", "--project", str(tmp_path))
     assert out.splitlines() == [
         "https://kb.example.com/docs/topics/alpha/",
         "[Alpha](https://kb.example.com/docs/topics/alpha/)",
@@ -155,7 +155,7 @@ def test_progress_is_quiet_when_not_a_terminal_and_shown_on_one(tmp_path: Path) 
     from kbgen import progress
 
     make_project(tmp_path, {"notes.md": NOTES})
-    code, out, err = run("import", "--project", str(tmp_path))
+    _, out, err = run("import", "--project", str(tmp_path))
     assert err == "" and out.count("\n") == 1, "a summary line only"
     assert re.fullmatch(r"2 entries → 2 topics in topics/; 2 files changed \(\d+\.\d\d s\)\n", out)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbgen.sources import READERS, SourceFile, read_source
+from kbgen.sources import SourceFile, read_source
 from kbgen.sources.deflist import DefinitionListReader
 from tests.helpers import SOURCES
 

@@ -4,6 +4,7 @@ glossaries of another field (databases; cooking), with nothing else edited."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -278,7 +279,9 @@ def test_a_build_shows_every_warning_of_its_import(tmp_path: Path) -> None:
     init_project(tmp_path)
     replace_sources(tmp_path, "cooking")
     with (tmp_path / "sources" / "pantry.md").open("a") as f:
-        f.write("\nA stray paragraph.\n\nBeurre Manié\n: Use when: a sauce needs thickening late.\n")
+        f.write(
+            "\nA stray paragraph.\n\nBeurre Manié\n: Use when: a sauce needs thickening late.\n"
+        )
     code, _, err = run("build", "--project", str(tmp_path))
     assert code == 0
     assert "pantry.md:11: warning: ignored: not a term or definition" in err
@@ -291,3 +294,15 @@ def test_the_seed_sources_are_read_as_before(tmp_path: Path) -> None:
     assert not [p for p in problems if p.severity == "error"]
     assert {e.ref.file for e in entries} == {p.name for p in (ROOT / "sources").iterdir()}
     assert load_config(ROOT).home, "the bundled knowledge base keeps its own home text"
+
+
+@pytest.mark.slow
+def test_the_init_benchmark_runs(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import bench_init
+
+    out = tmp_path / "init.json"
+    assert bench_init.main(["--fields", "cooking", "--repeat", "1", "--json", str(out)]) in (0, 1)
+    [row] = json.loads(out.read_text())
+    assert (row["field"], row["topics"]) == ("cooking", 6)
+    assert row["total_s"] >= row["build_s"] > 0

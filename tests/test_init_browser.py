@@ -37,8 +37,16 @@ def test_an_init_project_served_and_shown_at_two_widths(tmp_path, browser, artif
     log = tmp_path / "serve.log"
     with log.open("w") as stderr:
         server = subprocess.Popen(
-            [sys.executable, "-m", "kbgen", "serve", "--project", str(project), "--dev-addr",
-             f"127.0.0.1:{port}"],
+            [
+                sys.executable,
+                "-m",
+                "kbgen",
+                "serve",
+                "--project",
+                str(project),
+                "--dev-addr",
+                f"127.0.0.1:{port}",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )

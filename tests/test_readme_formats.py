@@ -10,9 +10,7 @@ from kbgen.sources import READERS, SourceFile, read_source
 from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-EXAMPLES = re.findall(
-    r"<!-- format: ([\w-]+), file: (\S+) -->\n```\w*\n(.*?)```", README, re.S
-)
+EXAMPLES = re.findall(r"<!-- format: ([\w-]+), file: (\S+) -->\n```\w*\n(.*?)```", README, re.S)
 
 
 def test_every_reader_has_an_example() -> None:

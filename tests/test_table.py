@@ -65,7 +65,10 @@ def test_not_a_table(text: str) -> None:
 
 
 def test_a_quoted_cell_spans_lines_and_the_next_row_has_its_own_line() -> None:
-    text = 'term,definition,example\nJoin,"Combines rows.\n\nTwo lines.","SELECT *\nFROM a"\nView,A stored query.\n'
+    text = (
+        'term,definition,example\nJoin,"Combines rows.\n\nTwo lines.","SELECT *\nFROM a"\n'
+        "View,A stored query.\n"
+    )
     first, second = READER.parse(text, "t.csv")[0]
     assert first.section("What") == "Combines rows.\n\nTwo lines."
     assert first.section("example") == "SELECT *\nFROM a"
@@ -80,7 +83,7 @@ def test_blank_lines_before_the_header_and_between_rows_keep_line_numbers() -> N
 
 
 def test_aliases_split_on_semicolons_bars_or_else_commas() -> None:
-    text = "term,definition,aliases\nA,a,\"X; Y, Z\"\nB,b,\"P, Q\"\n"
+    text = 'term,definition,aliases\nA,a,"X; Y, Z"\nB,b,"P, Q"\n'
     a, b = READER.parse(text, "t.csv")[0]
     assert (a.aliases, b.aliases) == (("X", "Y, Z"), ("P", "Q"))
 

@@ -86,7 +86,7 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
 
 
 def tag_name(slug: str) -> str:
-    """The display name of a tag ``kbgen.yml`` does not name: ``query-tuning`` → ``Query tuning``."""
+    """The name of a tag no one named: ``query-tuning`` → ``Query tuning``."""
     words = slugify(slug).replace("-", " ") or slug
     return words[:1].upper() + words[1:]
 

@@ -331,9 +331,7 @@ def parser() -> argparse.ArgumentParser:
         "Search the topics by words and tags, ranked as on the site's Browse page.",
     )
     p.add_argument("query", nargs="*", help="words to find (none: every topic with the tags)")
-    p.add_argument(
-        "--tag", action="append", default=[], metavar="TAG", help="only topics with TAG"
-    )
+    p.add_argument("--tag", action="append", default=[], metavar="TAG", help="only topics with TAG")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--limit", type=int, default=20, help="results to show; 0 shows all")
     p.add_argument("--base-url", metavar="URL", help=base_help)

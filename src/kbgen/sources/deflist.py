@@ -68,9 +68,7 @@ class DefinitionListReader:
     def detect(self, text: str) -> bool:
         """Terms with ``: `` definitions, at least as many as the headings between them."""
         kinds = _kinds(text.split("\n"))
-        pairs = sum(
-            1 for i, k in enumerate(kinds) if k == "definition" and _terms_before(kinds, i)
-        )
+        pairs = sum(1 for i, k in enumerate(kinds) if k == "definition" and _terms_before(kinds, i))
         headings = sum(1 for k in kinds if k == "heading")
         return pairs >= 1 and pairs >= headings - 1
 
@@ -78,7 +76,9 @@ class DefinitionListReader:
         """Read every term and its definitions, under the headings they sit under."""
         lines = text.split("\n")
         kinds = _kinds(lines)
-        terms = {i for d, k in enumerate(kinds) if k == "definition" for i in _terms_before(kinds, d)}
+        terms = {
+            i for d, k in enumerate(kinds) if k == "definition" for i in _terms_before(kinds, d)
+        }
         problems: list[Problem] = []
         entries: list[Entry] = []
         path: list[tuple[int, str]] = []  # (level, heading) of the open headings
@@ -135,7 +135,13 @@ def _term(line: str) -> str:
 
 
 def _dedent(line: str) -> str:
-    return line[4:] if line.startswith("    ") else line.lstrip(" \t") if _INDENTED.match(line) else line
+    return (
+        line[4:]
+        if line.startswith("    ")
+        else line.lstrip(" \t")
+        if _INDENTED.match(line)
+        else line
+    )
 
 
 def _area(path: list[tuple[int, str]]) -> str:
@@ -157,9 +163,7 @@ class _Open:
         self.definitions: list[list[str]] = []
 
 
-def _close(
-    current: _Open | None, entries: list[Entry], problems: list[Problem], file: str
-) -> None:
+def _close(current: _Open | None, entries: list[Entry], problems: list[Problem], file: str) -> None:
     """Turn the open entry into an :class:`Entry`; a term left without definition is
     not one (it was prose), and is reported."""
     if current is None:

@@ -27,9 +27,7 @@ _VARIANTS = {
     "aliases": "aliases|alias|synonyms|synonym|also known as|aka|other names|abbreviation|acronym",
 }
 COLUMNS: dict[str, str] = {
-    variant: field
-    for field, variants in _VARIANTS.items()
-    for variant in variants.split("|")
+    variant: field for field, variants in _VARIANTS.items() for variant in variants.split("|")
 }
 """Normalised header cell → the field it fills (``term``, a section name, ``tags``, ``aliases``)."""
 
@@ -38,7 +36,7 @@ _SPLIT_ALIASES = re.compile(r"[;|]")
 
 
 def header_key(cell: str) -> str:
-    """A header cell compared case-, space- and punctuation-insensitively: ``Use_When`` → ``use when``."""
+    """A header cell without case, spaces or punctuation: ``Use_When`` → ``use when``."""
     return " ".join(re.findall(r"[^\W_]+", cell.lower()))
 
 
@@ -149,6 +147,4 @@ def _entry(
     raw = values.get("aliases", "")
     parts = _SPLIT_ALIASES.split(raw) if _SPLIT_ALIASES.search(raw) else raw.split(",")
     aliases = tuple(dict.fromkeys(a for p in parts if (a := " ".join(p.split()))))
-    return Entry(
-        title, ref, tuple(sections), tuple(named), tuple(named.items()), aliases=aliases
-    )
+    return Entry(title, ref, tuple(sections), tuple(named), tuple(named.items()), aliases=aliases)

@@ -329,7 +329,11 @@ class TaggedListReader:
 
     @staticmethod
     def _entry(
-        text: str, file: str, number: int, named: tuple[tuple[str, str], ...], problems: list[Problem]
+        text: str,
+        file: str,
+        number: int,
+        named: tuple[tuple[str, str], ...],
+        problems: list[Problem],
     ) -> Entry:
         """One entry from the text after its bullet; a missing part falls back with a warning."""
         title, description = split_title(text)
