@@ -103,7 +103,7 @@ def test_a_folder_without_kbgen_yml_is_an_error_suggesting_init(tmp_path: Path) 
     for command in ("check", "import", "build", "link"):
         args = [command, "--project", str(tmp_path)] + (["X"] if command == "link" else [])
         code, out, err = run(*args)
-        assert code == 1 and out == "", command
+        assert code == 2 and out == "", command
         assert f"{tmp_path}: no kbgen.yml here" in err and "kbgen init" in err
 
 

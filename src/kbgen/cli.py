@@ -8,11 +8,13 @@ import importlib.metadata
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kbgen import progress
 from kbgen.config import CONFIG_FILE, Config, load_config
-from kbgen.exceptions import InputError, KbgenError, Problem
+from kbgen.exceptions import InputError, KbgenError, Problem, UsageError
 
 DESCRIPTION = """\
 Turn glossary documents into a static, searchable knowledge-base website: one page per
@@ -43,9 +45,9 @@ def project_config(args: argparse.Namespace) -> Config:
     ``kbgen.yml`` is an error that says how to start one."""
     root = (args.project or Path.cwd()).resolve()
     if not root.is_dir():
-        raise KbgenError(f"{root}: no such folder (--project names a kbgen project folder)")
+        raise UsageError(f"{root}: no such project folder")
     if not (root / CONFIG_FILE).is_file():
-        raise KbgenError(
+        raise UsageError(
             f"{root}: no {CONFIG_FILE} here, so this is not a kbgen project. "
             f"Start one with `kbgen init`, or give the project's folder with --project DIR."
         )
@@ -79,6 +81,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     _print_problems(result.problems)
     for conflict in result.conflicts:
         print(f"conflict (editor's version kept): {conflict}", file=sys.stderr)
+    if result.conflicts:
+        print(
+            "settle a conflict with `kbgen resolve SLUG` (keep yours) or "
+            "`kbgen resolve --sources SLUG` (take the sources'); until then every import "
+            "reports it",
+            file=sys.stderr,
+        )
     print(
         f"{len(result.entries)} entries → {len(result.topics)} topics in "
         f"{config.topics_dir.name}/; {len(result.written)} files changed "
@@ -103,6 +112,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"{errors} problem(s) in {count} topics", file=sys.stderr)
         return 1
     print(f"{count} topics OK")
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """Settle the conflicts the last import recorded."""
+    from kbgen.state import resolve_conflicts
+
+    config = project_config(args)
+    done = resolve_conflicts(config, args.slugs, take_sources=args.sources)
+    how = "the sources' version taken" if args.sources else "your version kept"
+    print(f"{len(done)} topic(s) settled, {how}: {', '.join(done) or 'none was open'}")
     return 0
 
 
@@ -275,6 +295,20 @@ def parser() -> argparse.ArgumentParser:
         "file:line: message for each and exits 1 if there is any.",
     )
 
+    p = _command(
+        sub,
+        "resolve",
+        cmd_resolve,
+        "settle the conflicts the last import reported",
+        "Settle conflicts between your edits and the sources that `kbgen import` reported:\n"
+        "keep your version (the default) or take the sources' (--sources). Until settled,\n"
+        "every import reports the conflict again.",
+    )
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="topics to settle (default: all)")
+    p.add_argument(
+        "--sources", action="store_true", help="take the sources' version instead of yours"
+    )
+
     _command(
         sub,
         "generate",
@@ -339,24 +373,58 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+REPLACES = {"import": ("topics",), "generate": ("topics",), "build": ("topics", "site")}
+"""The folders each command may replace wholesale (build and generate import when empty)."""
+
+
+@contextmanager
+def guarded(args: argparse.Namespace) -> Iterator[None]:
+    """Validate the project's folders, hold its lock and recover from a killed command.
+
+    ``kbgen serve`` takes the lock for each rebuild instead, so that imports can run
+    while it serves; ``kbgen init`` makes a project, so there is none to guard yet.
+    """
+    from kbgen.folders import check_project, recover
+    from kbgen.lock import project_lock
+
+    if args.command == "init":
+        yield
+        return
+    config = project_config(args)
+    site_dir = Path(args.site_dir).resolve() if getattr(args, "site_dir", None) else None
+    check_project(config, site_dir=site_dir, replaces=REPLACES.get(args.command, ()))
+    if args.command == "serve":
+        yield
+        return
+    with project_lock(config.root, f"kbgen {args.command}"):
+        for folder in (config.topics_dir, site_dir or config.site_dir):
+            recover(folder)
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; errors print as ``file:line: message`` and exit 1."""
+    """Run a command; errors print as ``file:line: message`` and exit 1 (2: refused)."""
     root = parser()
     args = root.parse_args(argv)
     if args.command is None:
         root.print_help()
         return 0
     try:
-        return args.func(args)
+        with guarded(args):
+            return args.func(args)
     except InputError as exc:
         _print_problems(exc.problems)
         print(f"Aborted with {len(exc.problems)} problem(s).", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KbgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = exc.filename or f"kbgen {args.command}"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
