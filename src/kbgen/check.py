@@ -7,8 +7,8 @@ import re
 
 from kbgen.config import Config
 from kbgen.exceptions import Problem
-from kbgen.state import source_tags
 from kbgen.slugs import SLUG
+from kbgen.state import source_tags
 from kbgen.store import LoadedTopic, load_topics, parse_body
 
 _LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^)#\s]+?)\.md(?:#[^)]*)?\)")
