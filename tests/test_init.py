@@ -306,3 +306,21 @@ def test_the_init_benchmark_runs(tmp_path: Path) -> None:
     [row] = json.loads(out.read_text())
     assert (row["field"], row["topics"]) == ("cooking", 6)
     assert row["total_s"] >= row["build_s"] > 0
+
+
+def test_a_tag_name_from_a_source_is_shown_as_written_only_if_plain(tmp_path: Path) -> None:
+    init_project(tmp_path)
+    shutil.rmtree(tmp_path / "sources")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / "a.txt").write_text(
+        "Tag: <IMG SRC=x onerror=alert(1)> & {{ config.site_name }}\n"
+        "- Alpha MethodAlpha method is a thing.\n"
+    )
+    (tmp_path / "sources" / "b.txt").write_text("Tag: C++ / SQL (2024)\n- BetaBeta is b.\n")
+    assert run("build", "--project", str(tmp_path))[0] == 0
+    for page in (tmp_path / "site").rglob("*.html"):
+        assert "<IMG" not in page.read_text(encoding="utf-8"), page
+    assert "Img src x onerror alert 1 config site name" in page_text(
+        tmp_path / "site" / "tags" / "index.html"
+    )
+    assert "C++ / SQL (2024)" in page_text(tmp_path / "site" / "index.html")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib.resources
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,10 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
     return dict(sorted(redirects.items()))
 
 
+_PLAIN_NAME = re.compile(r"[^\W_](?:[\w .,:;()/+'#-]*[\w)])?")
+"""A tag name as a source writes it that is safe to show: no markup, entity or template."""
+
+
 def tag_name(slug: str) -> str:
     """The name of a tag no one named: ``query-tuning`` → ``Query tuning``."""
     words = slugify(slug).replace("-", " ") or slug
@@ -114,8 +119,10 @@ def render_site(
     names = source_tag_names(config.topics_dir)
     for tag in sorted({t for topic in topics for t in topic.tags} - set(tags)):
         written = names.get(tag, "")
-        # A name written in lower case (a tags column's `operations`) is capitalised.
-        tags[tag] = TagInfo(tag, written if written != written.lower() else tag_name(tag))
+        # Material prints tag names as HTML: a source's name is used only if it is plain
+        # text. One written in lower case (a tags column's `operations`) is capitalised.
+        plain = _PLAIN_NAME.fullmatch(written) and written != written.lower()
+        tags[tag] = TagInfo(tag, written if plain else tag_name(tag))
     files: dict[str, bytes] = {}
     for slug, text in build_pages(topics, tags, env).items():
         files[f"topics/{slug}.md"] = text.encode()
