@@ -86,7 +86,8 @@ def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
     return dict(sorted(redirects.items()))
 
 
-_PLAIN_NAME = re.compile(r"[^\W_](?:[\w .,:;()/+'#-]*[\w)])?")
+# `&` only before a space, where it starts no entity: `Inference & Efficiency`.
+_PLAIN_NAME = re.compile(r"[^\W_](?:(?:[\w .,:;()/+'#-]|&(?= ))*[\w)])?")
 """A tag name as a source writes it that is safe to show: no markup, entity or template."""
 
 
