@@ -130,7 +130,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     """Write the Markdown pages of the site into the docs folder, for any publisher."""
     from kbgen.publish import generate_pages
 
-    done, docs_dir = generate_pages(project_config(args))
+    done, docs_dir, problems = generate_pages(project_config(args))
+    _print_problems(problems)
     print(
         f"{done.topics} topics, {done.redirects} redirects: {done.written} files written, "
         f"{done.removed} removed in {docs_dir}"

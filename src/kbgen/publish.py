@@ -225,11 +225,12 @@ def _generate(project: Config, config: MkDocsConfig) -> Generated:
     )
 
 
-def generate_pages(project: Config) -> tuple[Generated, Path]:
-    """``kbgen generate``: import if the store is empty, then write the pages; and where."""
-    ensure_topics(project)
+def generate_pages(project: Config) -> tuple[Generated, Path, tuple[Problem, ...]]:
+    """``kbgen generate``: import if the store is empty or the sources changed, then write
+    the pages; and where, and the warnings of the import."""
+    problems = import_problems(ensure_topics(project))
     config = _mkdocs_config(project, project.site_dir)
-    return _generate(project, config), Path(config.docs_dir)
+    return _generate(project, config), Path(config.docs_dir), problems
 
 
 def _log_to_stderr() -> None:
