@@ -169,3 +169,10 @@ def test_progress_is_quiet_when_not_a_terminal_and_shown_on_one(tmp_path: Path) 
         for _ in range(3):
             bar.advance()
     assert "Reading sources" in screen.getvalue() and "3/3" in screen.getvalue()
+    # A whole import on a terminal: a bar per stage, with its counts.
+    terminal = Terminal()
+    with redirect_stderr(terminal), redirect_stdout(io.StringIO()):
+        assert main(["import", "--project", str(tmp_path)]) == 0
+    shown = terminal.getvalue()
+    assert "Reading sources" in shown and "1/1" in shown
+    assert "Merging topics" in shown and "2/2" in shown
