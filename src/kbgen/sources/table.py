@@ -53,7 +53,10 @@ def _first_line(text: str) -> str:
 
 
 def _header_fields(line: str, delimiter: str) -> list[str]:
-    cells = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a stray carriage return: not a header (decoded sources have none)
+        return []
     return [COLUMNS.get(header_key(c), "") for c in cells]
 
 

@@ -289,7 +289,9 @@ class TaggedListReader:
         """Read every ``- `` line; check the count line."""
         entries: list[Entry] = []
         problems: list[Problem] = []
-        tag, tag_name, count, count_line = "", "", None, 0
+        tag, count, count_line = "", None, 0
+        tags: tuple[str, ...] = ()
+        named: tuple[tuple[str, str], ...] = ()  # the same for every entry of the file
         for number, line in enumerate(text.split("\n"), start=1):
             bullet = _BULLET.match(line)
             if line.startswith("Tag:"):
@@ -298,7 +300,9 @@ class TaggedListReader:
                         Problem(file, number, "second `Tag:` header ignored", "warning")
                     )
                 else:
-                    tag, tag_name = slugify(line[4:]), " ".join(line[4:].split())
+                    tag = slugify(line[4:])
+                    if tag:
+                        tags, named = (tag,), ((tag, " ".join(line[4:].split())),)
             elif (m := _COUNT.match(line.strip())) and count is None:
                 count, count_line = int(m.group(1)), number
             elif bullet:
@@ -308,8 +312,7 @@ class TaggedListReader:
                             file, number, "entry bullet is not `- `; read as an entry", "warning"
                         )
                     )
-                named = ((tag, tag_name),) if tag else ()
-                entries.append(self._entry(bullet.group(1), file, number, named, problems))
+                entries.append(self._entry(bullet.group(1), file, number, tags, named, problems))
             elif line.strip():
                 problems.append(
                     Problem(
@@ -332,6 +335,7 @@ class TaggedListReader:
         text: str,
         file: str,
         number: int,
+        tags: tuple[str, ...],
         named: tuple[tuple[str, str], ...],
         problems: list[Problem],
     ) -> Entry:
@@ -349,6 +353,6 @@ class TaggedListReader:
             title,
             SourceRef(file, number),
             (Section("What", description or title),),
-            tuple(t for t, _ in named),
+            tags,
             named,
         )
