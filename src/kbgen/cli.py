@@ -179,7 +179,7 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Search the topics as the browse page does."""
+    """Search the topics as the site's search does."""
     from kbgen.build import tag_name
     from kbgen.search_cli import base_url, project_records, search_topics
 
@@ -190,7 +190,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     tags.update({t.slug: t.name for t in config.tags.values()})
     base = base_url(config, args.base_url)
     query = " ".join(args.query)
-    return search_topics(records, query, args.tag, base, tags, args.limit, args.json).emit()
+    found = search_topics(
+        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms
+    )
+    return found.emit()
 
 
 class _Parser(argparse.ArgumentParser):

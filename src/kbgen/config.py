@@ -71,6 +71,8 @@ class Config:
     """Groups of entry titles an editor forbids merging with each other."""
     home: str = ""
     """Markdown opening the home page; without it, ``site_description`` of ``mkdocs.yml``."""
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    """Groups of words the search treats as one, such as ``[quantization, quantisation]``."""
 
     def area_tags(self, area: str) -> tuple[str, ...]:
         """The allowed tags that cover the area heading ``area`` (:meth:`TagInfo.covers`)."""
@@ -221,6 +223,7 @@ def load_config(root: Path) -> Config:
         merge=_groups(raw.get("merge"), "merge", lines, problems),
         keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
         home=_text(raw.get("home"), "home", lines, problems),
+        synonyms=_groups(raw.get("synonyms"), "synonyms", lines, problems),
     )
     problems += _unknown_keys(raw, lines) + _merge_and_apart(config, lines)
     if problems:
@@ -228,7 +231,17 @@ def load_config(root: Path) -> Config:
     return config
 
 
-KEYS = ("sources_dir", "topics_dir", "docs_dir", "site_dir", "home", "tags", "merge", "keep_apart")
+KEYS = (
+    "sources_dir",
+    "topics_dir",
+    "docs_dir",
+    "site_dir",
+    "home",
+    "tags",
+    "merge",
+    "keep_apart",
+    "synonyms",
+)
 """Every top-level key of ``kbgen.yml``."""
 
 
