@@ -10,6 +10,7 @@ from kbgen.config import Config
 from kbgen.exceptions import Problem
 from kbgen.records import MAX_NAME_LENGTH
 from kbgen.slugs import SLUG
+from kbgen.state import source_tags
 from kbgen.store import LoadedTopic, load_topics, parse_body
 
 # Line breaks, controls (but tab) and bidi overrides: a name is one visible line (it becomes one
@@ -28,20 +29,18 @@ def did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def check_tags(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
-    """Every tag must be in the allowed list of ``kbgen.yml`` (when it has one)."""
-    if not config.tags:
-        return []
-    allowed = sorted(config.tags)
-    return [
-        Problem(
-            str(t.path),
-            t.key_lines.get("tags", 1),
-            f"unknown tag `{tag}`" + did_you_mean(tag, allowed),
-        )
-        for t in loaded
-        for tag in t.topic.tags
-        if tag not in config.tags
-    ]
+    """A tag that is neither in ``kbgen.yml`` nor given by the sources, but close to one
+    that is, is a typo: an error with a did-you-mean. Any other tag is accepted."""
+    known = set(config.tags) | source_tags(config.topics_dir)
+    choices = sorted(known)
+    problems = []
+    for t in loaded:
+        for tag in t.topic.tags:
+            if tag in known or not (hint := did_you_mean(tag, choices)):
+                continue
+            message = f"unknown tag `{tag}`{hint}"
+            problems.append(Problem(str(t.path), t.key_lines.get("tags", 1), message))
+    return problems
 
 
 def name_fold(name: str) -> str:

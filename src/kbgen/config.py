@@ -79,6 +79,8 @@ class Config:
     """Groups of entry titles an editor forces into one topic."""
     keep_apart: tuple[tuple[str, ...], ...] = ()
     """Groups of entry titles an editor forbids merging with each other."""
+    home: str = ""
+    """Markdown opening the home page; without it, ``site_description`` of ``mkdocs.yml``."""
     synonyms: tuple[tuple[str, ...], ...] = ()
     """Groups of words the search treats as one, such as ``[quantization, quantisation]``."""
 
@@ -136,6 +138,15 @@ def _folder(raw: dict, key: str, lines: _Lines, problems: list[Problem]) -> str:
         return value
     problems.append(lines.problem((key,), f"`{key}` must be a folder name"))
     return default
+
+
+def _text(raw: object, key: str, lines: _Lines, problems: list[Problem]) -> str:
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw.strip()
+    problems.append(lines.problem((key,), f"`{key}` must be text (Markdown)"))
+    return ""
 
 
 def _areas(
@@ -230,6 +241,7 @@ def load_config(root: Path) -> Config:
         tags=_tags(raw.get("tags") or {}, lines, problems),
         merge=_groups(raw.get("merge"), "merge", lines, problems),
         keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
+        home=_text(raw.get("home"), "home", lines, problems),
         synonyms=_groups(raw.get("synonyms"), "synonyms", lines, problems),
     )
     problems += _unknown_keys(raw, lines) + _merge_and_apart(config, lines)
@@ -239,8 +251,16 @@ def load_config(root: Path) -> Config:
 
 
 KEYS = (
-    "sources_dir", "topics_dir", "docs_dir", "site_dir", "tags", "merge", "keep_apart", "synonyms"
-)  # fmt: skip
+    "sources_dir",
+    "topics_dir",
+    "docs_dir",
+    "site_dir",
+    "home",
+    "tags",
+    "merge",
+    "keep_apart",
+    "synonyms",
+)
 """Every top-level key of ``kbgen.yml``."""
 
 

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbgen import progress
 from kbgen.atomic import EditedMeanwhile, stamps, write_files
 from kbgen.classify import classify
 from kbgen.config import Config
@@ -27,7 +28,7 @@ from kbgen.sections import section_parts
 from kbgen.similarity import text_of
 from kbgen.slugs import plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
-from kbgen.state import STATE_FILE, ImportState, read_file
+from kbgen.state import STATE_FILE, ImportState, read_file, sources_digest
 from kbgen.store import BodyPart, BodySection, compose_body, dump_topic, guard_text
 
 
@@ -71,6 +72,7 @@ def _aliases(group: Group, title: str) -> list[str]:
     names = [plain_dashes(e.title) for e in group.entries]
     names += [x for e in group.entries for x in parse_names(e.title).expansions]
     names += group.part_names
+    names += [a for e in group.entries for a in e.aliases]
     seen = {title.casefold()}
     aliases = []
     for name in names:
@@ -224,6 +226,10 @@ def run_import(config: Config) -> ImportResult:
         result.decisions.append(Decision("tagged", (topics[a.topic].title, a.tag), a.evidence))
     result.decisions += drop_shared_aliases(topics)
     new_state = ImportState(*_remember(groups, slugs))
+    new_state.sources = sources_digest(config.sources_dir)
+    for entry in entries:
+        for tag, name in entry.tag_names:
+            new_state.tag_names.setdefault(tag, name)
     kept: set[str] = set()
     for attempt in range(1, ATTEMPTS + 1):
         read = stamps(config.topics_dir)  # before any file is read: later saves show
@@ -267,7 +273,9 @@ def _merge_store(
     result.written, result.conflicts, result.topics = [], [], {}
     new_state.generated, new_state.conflicts, new_state.upstream = {}, {}, {}
     changes: dict[str, str | None] = {}
+    bar = progress.task("Merging topics", len(topics))
     for group, topic in zip(groups, topics, strict=True):
+        bar.advance()
         new = dump_topic(topic)
         mine = read_file(config.topics_dir / f"{topic.slug}.md")
         base = state.generated.get(topic.slug)

@@ -9,7 +9,10 @@ can build them after ``kbgen generate``.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +25,15 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
 
+from kbgen import progress
 from kbgen.atomic import replace_directory
 from kbgen.build import Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
-from kbgen.exceptions import BuildError, KbgenError
+from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark, recover
-from kbgen.importer import run_import
+from kbgen.importer import ImportResult, run_import
 from kbgen.lock import project_lock
+from kbgen.state import sources_changed
 
 MKDOCS_FILE = "mkdocs.yml"
 LOCK_WAIT = 120.0
@@ -50,6 +55,15 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.project: Config | None = None
         self.pregenerated = False
         """Set by :func:`build_site`, which has just generated the pages itself."""
+        self.serving = False
+        """True under ``mkdocs serve``, which keeps this instance across rebuilds."""
+        self.started = 0.0
+        self.pages: progress.Task | None = None
+        self.generated: Generated | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent / self.config.project
@@ -67,6 +81,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.started = time.perf_counter()
         if self.pregenerated or self.project is None:
             return
         try:
@@ -76,6 +91,26 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
+        self.generated = done
+
+    def on_files(self, files, *, config: MkDocsConfig):
+        self.pages = progress.task("Building pages", len(files.documentation_pages()))
+        return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.pages is not None:
+            self.pages.done()
+        if self.serving:
+            done = self.generated
+            what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            seconds = time.perf_counter() - self.started
+            # Printed, not logged: a warning would fail the strict build.
+            print(f"[{time.strftime('%H:%M:%S')}] built {what} in {seconds:.1f} s", file=sys.stderr)
+
+    def on_page_context(self, context, *, page, config, nav):
+        if self.pages is not None:
+            self.pages.advance()
+        return context
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.project is not None
@@ -94,9 +129,15 @@ class BuildReport:
     """What ``kbgen build`` did."""
 
     generated: Generated
+    """The pages generated from ``topics/``."""
     site_dir: Path
+    """Where the site was built."""
     imported: bool
+    """True when the build imported the sources first."""
     seconds: float
+    """Wall time of the whole build."""
+    problems: tuple[Problem, ...] = ()
+    """Warnings of the import the build ran, and its conflicts (editor's version kept)."""
 
     def __str__(self) -> str:
         how = "imported the sources, then " if self.imported else ""
@@ -124,14 +165,21 @@ def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
 
 def _generate(project: Config, config: MkDocsConfig) -> Generated:
     """The pages, into the docs folder and for the site ``mkdocs.yml`` describes."""
-    return generate(project, Path(config.docs_dir), config.site_name, config.site_url or "")
+    return generate(
+        project,
+        Path(config.docs_dir),
+        config.site_name,
+        config.site_url or "",
+        config.site_description or "",
+    )
 
 
-def generate_pages(project: Config) -> tuple[Generated, Path]:
-    """``kbgen generate``: import if the store is empty, then write the pages; and where."""
-    ensure_topics(project)
+def generate_pages(project: Config) -> tuple[Generated, Path, tuple[Problem, ...]]:
+    """``kbgen generate``: import if the store is empty or the sources changed, then write
+    the pages; and where, and the warnings of the import."""
+    problems = import_problems(ensure_topics(project))
     config = _mkdocs_config(project, project.site_dir)
-    return _generate(project, config), Path(config.docs_dir)
+    return _generate(project, config), Path(config.docs_dir), problems
 
 
 def _log_to_stderr() -> None:
@@ -143,19 +191,34 @@ def _log_to_stderr() -> None:
         logger.addHandler(handler)
 
 
-def ensure_topics(project: Config) -> bool:
-    """Import the sources when the topic store is empty; True if it did."""
-    if project.topics_dir.is_dir() and any(project.topics_dir.glob("*.md")):
-        return False
-    run_import(project)
-    return True
+def ensure_topics(project: Config) -> ImportResult | None:
+    """Import the sources when the topic store is empty or the sources changed since the
+    last import (which keeps the editors' changes); what it did, or None."""
+    if (
+        project.topics_dir.is_dir()
+        and any(project.topics_dir.glob("*.md"))
+        and not sources_changed(project)
+    ):
+        return None
+    return run_import(project)
+
+
+def import_problems(result: ImportResult | None) -> tuple[Problem, ...]:
+    """Every warning of an import, and each conflict as a problem, for the user to see."""
+    if result is None:
+        return ()
+    conflicts = [
+        Problem(c.split(":", 1)[0] + ".md", 0, f"conflict (editor's version kept): {c}", "warning")
+        for c in result.conflicts
+    ]
+    return (*result.problems, *conflicts)
 
 
 def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
     """Generate the pages and build the site strictly; the old site stays until it succeeds."""
     start = time.perf_counter()
     site_dir = (site_dir or project.site_dir).resolve()
-    imported = ensure_topics(project)
+    result = ensure_topics(project)
     with replace_directory(site_dir, start="empty") as scratch:
         config = _mkdocs_config(project, scratch)
         generated = _generate(project, config)
@@ -172,15 +235,47 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
             message = f"cannot write {where}: {exc.strerror or exc}; {site_dir} is unchanged"
             raise BuildError(message) from exc
         mark(scratch)
-    return BuildReport(generated, site_dir, imported, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return BuildReport(generated, site_dir, result is not None, seconds, import_problems(result))
+
+
+def check_port(dev_addr: str) -> tuple[str, int]:
+    """``HOST:PORT`` parsed; a port something already listens on is a clear error."""
+    host, _, port_text = dev_addr.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise BuildError(f"--dev-addr {dev_addr}: expected HOST:PORT, such as 127.0.0.1:8000")
+    port = int(port_text)
+    host = host.strip("[]")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server binds: a port in TIME_WAIT is free, one listened on is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BuildError(
+                f"{host}:{port} is already in use (another `kbgen serve`?); stop it, or "
+                f"serve on another port: kbgen serve --dev-addr {host}:{port + 1}"
+            ) from exc
+        raise BuildError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    return host, port
 
 
 def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
-    """``mkdocs serve`` on the project, regenerating pages when a topic file changes."""
+    """``mkdocs serve`` on the project, regenerating pages when a topic file changes.
+
+    Prints the address, then a line per build; returns when interrupted.
+    """
     from mkdocs.commands.serve import serve as mkdocs_serve
 
+    host, port = check_port(dev_addr)
     with project_lock(project.root, "kbgen serve", wait=LOCK_WAIT):
         recover(project.topics_dir)
-        ensure_topics(project)
+        result = ensure_topics(project)
+    for problem in import_problems(result):
+        print(problem, file=sys.stderr)
     _log_to_stderr()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
     mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)

@@ -46,6 +46,9 @@ class Entry:
     """Content in source order; at least one section is ``What``."""
     tags: tuple[str, ...] = ()
     """Tags the source gives the entry (a list's ``Tag:``, a notes area)."""
+    tag_names: tuple[tuple[str, str], ...] = ()
+    """``(tag, name as the source writes it)`` for its tags (``sql``, ``SQL``): the name a
+    tag that ``kbgen.yml`` does not list is shown by."""
     area: str = ""
     """The subject-area heading the entry sits under (a notes or guide ``## Area``), which
     ``kbgen.yml`` maps to tags."""
@@ -54,6 +57,9 @@ class Entry:
     ``### Regularization Techniques``), which ``kbgen.yml`` maps to tags like the area."""
     names: tuple[str, ...] = ()
     """The techniques an entry names when its title combines several (``A / B``)."""
+    aliases: tuple[str, ...] = ()
+    """Other names the source gives the entry (a table's ``aliases`` column, further terms
+    of a definition list), kept as the topic's aliases."""
     advice: bool = False
     """True for advice that is not a topic (a checklist item): it becomes a note on the
     topics it names instead of a topic of its own."""

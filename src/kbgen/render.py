@@ -19,6 +19,7 @@ import jinja2
 import yaml
 from pymdownx.slugs import slugify as pymdownx_slugify
 
+from kbgen import progress
 from kbgen.config import TagInfo
 from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
@@ -312,7 +313,9 @@ def build_pages(
     fragments = fragments or Fragments()
     template = env.get_template("topic.md.j2")
     pages: dict[str, TopicPage] = {}
+    bar = progress.task("Linking topics", len(topics))
     for topic in topics:
+        bar.advance()
         sections = page_sections(topic.body)
         linked_sections, links = [], []
         for section in sections:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,10 @@ class ImportState:
     until the editor resolves them; :attr:`upstream` has the sources' version."""
     upstream: dict[str, str] = field(default_factory=dict)
     """Slug → the file the import generated, for each slug with conflicts."""
+    sources: str = ""
+    """Digest of the sources the import read (:func:`sources_digest`); ``""`` if unknown."""
+    tag_names: dict[str, str] = field(default_factory=dict)
+    """Tag → its name as a source writes it (``sql`` → ``SQL``)."""
 
     @classmethod
     def load(cls, path: Path) -> ImportState:
@@ -66,6 +72,9 @@ class ImportState:
             tables.append(None)
         upstream = _str_map(raw.get("upstream", {})) if isinstance(raw, dict) else None
         state = None if None in tables or upstream is None else cls(*tables, conflicts, upstream)
+        if state is not None:
+            state.sources = raw["sources"] if isinstance(raw.get("sources"), str) else ""
+            state.tag_names = _str_map(raw.get("tag_names", {})) or {}
         if state is None or not state.safe():
             message = "unreadable import state: not the tables of slugs kbgen writes"
             raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
@@ -84,6 +93,8 @@ class ImportState:
     def dump(self) -> str:
         data = {
             "version": 1,
+            "sources": self.sources,
+            "tag_names": dict(sorted(self.tag_names.items())),
             "slugs": dict(sorted(self.slugs.items())),
             "lines": dict(sorted(self.lines.items())),
             "redirects": dict(sorted(self.redirects.items())),
@@ -98,6 +109,51 @@ class ImportState:
 def read_file(path: Path) -> str | None:
     """A file's text; undecodable bytes are kept as surrogates, so they never match."""
     return path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
+
+
+def sources_digest(directory: Path) -> str:
+    """A digest of every source file's name and bytes, as :func:`read_sources` sees them."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name.startswith(".") or "/." in name:
+            continue
+        digest.update(f"{len(name)}:{name}".encode(errors="surrogateescape"))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def sources_changed(config: Config) -> bool:
+    """Whether the sources differ from those the last import read; False when no import
+    ran (a store made by hand is not the sources') or it kept no digest."""
+    if not config.sources_dir.is_dir() or not (config.topics_dir / STATE_FILE).is_file():
+        return False
+    try:
+        state = ImportState.load(config.topics_dir / STATE_FILE)
+    except InputError:
+        return True  # the import reports the unreadable state itself
+    # A state from before digests were kept says nothing: the store is taken as it is.
+    return bool(state.sources) and state.sources != sources_digest(config.sources_dir)
+
+
+_TAGS_LINE = re.compile(r"^tags: \[(.*)\]$", re.M)
+
+
+def source_tags(topics_dir: Path) -> set[str]:
+    """Every tag the last import gave a topic: those the sources name (a ``Tag:`` header, an
+    area heading, a tags column), which need no entry in ``kbgen.yml``."""
+    state = ImportState.load(topics_dir / STATE_FILE)
+    found: set[str] = set(state.tag_names)
+    for text in [*state.generated.values(), *state.upstream.values()]:
+        # The generated front matter holds its tags on one line of slugs (dump_topic).
+        if m := _TAGS_LINE.search(text):
+            found.update(t.strip() for t in m.group(1).split(",") if t.strip())
+    return found
+
+
+def source_tag_names(topics_dir: Path) -> dict[str, str]:
+    """Tag → its name as the sources of the last import write it."""
+    return dict(ImportState.load(topics_dir / STATE_FILE).tag_names)
 
 
 def merged_redirects(topics_dir: Path) -> dict[str, str]:

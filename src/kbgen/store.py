@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from kbgen import progress
 from kbgen.exceptions import Problem
 from kbgen.records import SourceRef, Topic
 
@@ -344,7 +345,10 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
 def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
     """Read every ``*.md`` topic in a directory, sorted by slug, collecting all problems."""
     loaded, problems = [], []
-    for path in sorted(directory.glob("*.md")):
+    paths = sorted(directory.glob("*.md"))
+    bar = progress.task("Reading topics", len(paths))
+    for path in paths:
+        bar.advance()
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

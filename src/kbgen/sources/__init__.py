@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kbgen import progress
 from kbgen.exceptions import Problem
 from kbgen.records import MAX_NAME_LENGTH, Entry
+from kbgen.sources.deflist import DefinitionListReader
 from kbgen.sources.guide import GuideReader
 from kbgen.sources.notes import NotesReader
+from kbgen.sources.table import TableReader
 from kbgen.sources.tagged import TaggedListReader
 
 
@@ -33,8 +36,15 @@ class Reader(Protocol):
         """Read every entry of ``text``; ``file`` names it in refs and problems."""
 
 
-READERS: tuple[Reader, ...] = (TaggedListReader(), NotesReader(), GuideReader())
-"""Tried in order; the first whose ``detect`` accepts a file reads it."""
+READERS: tuple[Reader, ...] = (
+    TaggedListReader(),
+    NotesReader(),
+    TableReader(),
+    DefinitionListReader(),
+    GuideReader(),
+)
+"""Tried in order; the first whose ``detect`` accepts a file reads it. Definition lists
+come before guides, which accept any Markdown with headings."""
 
 # Invisible characters that would make equal titles differ, or reorder text on screen
 # ("Trojan Source"): zero-width and bidi controls, and C0/C1 controls but tab and newline.
@@ -114,7 +124,8 @@ def read_source(source: SourceFile) -> tuple[list[Entry], list[Problem]]:
         Problem(
             source.name,
             1,
-            "unrecognised glossary format (expected a tagged list, practitioner notes "
+            "unrecognised glossary format (expected a tagged list, practitioner notes, "
+            "a CSV/TSV table with a term and a definition column, a definition list "
             "or a long-form guide)",
         )
     ]
@@ -136,7 +147,10 @@ def read_sources(directory: Path) -> tuple[list[Entry], list[Problem]]:
     """
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    paths = sorted(p for p in directory.rglob("*") if p.is_file())
+    bar = progress.task("Reading sources", len(paths))
+    for path in paths:
+        bar.advance()
         name = path.relative_to(directory).as_posix()
         if name.startswith(".") or "/." in name:
             continue

@@ -112,12 +112,14 @@ def _entry(
         what = name
     sections = [Section("What", what)]
     sections += [Section(k, labels[k]) for k in ("Use When", "How", "Pitfalls") if labels.get(k)]
-    area_tag = slugify(re.sub(r"\s*\([^)]*\)", "", area)) if area else ""
+    area_name = re.sub(r"\s*\([^)]*\)", "", area).strip()
+    area_tag = slugify(area_name) if area else ""
     return Entry(
         title=name,
         ref=ref,
         sections=tuple(sections),
         tags=(area_tag,) if area_tag else (),
+        tag_names=((area_tag, area_name),) if area_tag else (),
         names=split_names(name),
         area=area,
     )

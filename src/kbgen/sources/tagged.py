@@ -290,6 +290,8 @@ class TaggedListReader:
         entries: list[Entry] = []
         problems: list[Problem] = []
         tag, count, count_line = "", None, 0
+        tags: tuple[str, ...] = ()
+        named: tuple[tuple[str, str], ...] = ()  # the same for every entry of the file
         for number, line in enumerate(text.split("\n"), start=1):
             bullet = _BULLET.match(line)
             if line.startswith("Tag:"):
@@ -299,6 +301,8 @@ class TaggedListReader:
                     )
                 else:
                     tag = slugify(line[4:])
+                    if tag:
+                        tags, named = (tag,), ((tag, " ".join(line[4:].split())),)
             elif (m := _COUNT.match(line.strip())) and count is None:
                 count, count_line = int(m.group(1)), number
             elif bullet:
@@ -308,7 +312,7 @@ class TaggedListReader:
                             file, number, "entry bullet is not `- `; read as an entry", "warning"
                         )
                     )
-                entries.append(self._entry(bullet.group(1), file, number, tag, problems))
+                entries.append(self._entry(bullet.group(1), file, number, tags, named, problems))
             elif line.strip():
                 problems.append(
                     Problem(
@@ -327,7 +331,14 @@ class TaggedListReader:
         return entries, problems
 
     @staticmethod
-    def _entry(text: str, file: str, number: int, tag: str, problems: list[Problem]) -> Entry:
+    def _entry(
+        text: str,
+        file: str,
+        number: int,
+        tags: tuple[str, ...],
+        named: tuple[tuple[str, str], ...],
+        problems: list[Problem],
+    ) -> Entry:
         """One entry from the text after its bullet; a missing part falls back with a warning."""
         title, description = split_title(text)
         if not title:
@@ -342,5 +353,6 @@ class TaggedListReader:
             title,
             SourceRef(file, number),
             (Section("What", description or title),),
-            (tag,) if tag else (),
+            tags,
+            named,
         )

@@ -71,7 +71,7 @@
   function build(root) {
     const id = (name) => "kb-browse-" + name;
     const input = el("input", {type: "search", id: id("q"), autocomplete: "off",
-                               spellcheck: false, placeholder: "e.g. quantization, LoRA"});
+                               spellcheck: false, placeholder: "Words of a name or summary"});
     const facets = el("div", {className: "kb-browse__facets"});
     const boxes = {};
     for (const tag of data.tagOrder) {
