@@ -133,10 +133,12 @@ def test_an_ambiguous_link_lists_the_topics(tmp_path: Path) -> None:
     for slug, alias in (("alpha-one", "Alpha"), ("alpha-two", "alpha")):
         path = tmp_path / "topics" / f"{slug}.md"
         path.write_text(path.read_text().replace("tags:", f"aliases: [{alias}x]\ntags:"))
-    code, _, err = run("link", "Alphax", "--project", str(tmp_path))
-    assert code == 1
-    assert "`Alphax` is ambiguous; it names 2 topics" in err
-    assert "Alpha One" in err and "Alpha Two" in err
+    code, out, err = run("link", "Alphax", "--project", str(tmp_path))
+    # The link leads to the page that lists both; the terminal lists them too.
+    assert code == 0
+    assert out.splitlines()[0] == "topics/alphax/"
+    assert "`Alphax` names 2 topics" in err
+    assert "Alpha One  topics/alpha-one/" in err and "Alpha Two  topics/alpha-two/" in err
 
 
 def test_serve_on_a_port_in_use_says_so(tmp_path: Path) -> None:

@@ -89,6 +89,13 @@ class NameIndex:
         d = self._shared.get(fold(name))
         return Resolved(d.slug, d.title, d.name, d.url, ()) if d else None
 
+    def meanings(self, slug: str) -> list[Resolved]:
+        """The topics a disambiguation page lists, by its slug; none for a topic's slug."""
+        page = next((d for d in self._shared.values() if d.slug == slug), None)
+        if page is None:
+            return []
+        return self._found({s: self._topics[s]["title"] for s in page.topics if s in self._topics})
+
     def lookup(self, name: str) -> list[Resolved]:
         """Topics the name denotes: one when it resolves, several when ambiguous, else none.
 

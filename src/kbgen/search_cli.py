@@ -90,7 +90,12 @@ def link(records: list[TopicRecord], name: str, base: str) -> Outcome:
                 1, err=f"error: `{topic.title}` has no section `{anchor}`; try {known}\n"
             )
         url += f"#{fragment}"
-    return Outcome(0, out=f"{url}\n[{topic.name}]({url})\n")
+    meanings = index.meanings(topic.slug)
+    note = ""
+    if meanings:
+        note = f"note: `{wanted}` names {len(meanings)} topics; the link leads to the page that lists them:\n"
+        note += "".join(f"  {r.title}  {base}{r.url}\n" for r in meanings)
+    return Outcome(0, out=f"{url}\n[{topic.name}]({url})\n", err=note)
 
 
 def search_topics(
