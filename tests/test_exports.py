@@ -10,18 +10,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import sphobjinv as soi
 
 from kbgen.exports import (
     first_sentence,
-    inventory,
     math_text,
     summary,
     topics_json,
 )
 from kbgen.importer import run_import
+from kbgen.inventory import inventory
 from kbgen.records import Topic
-from kbgen.resolve import fold
 from kbgen.store import load_topics, parse_body
 from tests.helpers import make_project
 
@@ -50,12 +48,6 @@ def real_topics(tmp_path_factory: pytest.TempPathFactory) -> list[Topic]:
 
 def by_slug(document: dict) -> dict[str, dict]:
     return {t["slug"]: t for t in document["topics"]}
-
-
-def read_inventory(data: bytes) -> dict[str, soi.DataObjStr]:
-    inv = soi.Inventory(soi.decompress(data))
-    assert all((o.domain, o.role) == ("std", "term") for o in inv.objects)
-    return {o.name: o for o in inv.objects}
 
 
 # --- topics.json ---------------------------------------------------------------------------
@@ -167,22 +159,6 @@ def test_schema_rejects_a_broken_document(breakage) -> None:
     assert not VALIDATOR.is_valid(doc)
 
 
-# --- objects.inv ---------------------------------------------------------------------------
-
-
-def test_inventory_has_a_term_per_unambiguous_title_and_alias() -> None:
-    objects = read_inventory(inventory(fixture_topics(), "ML KB"))
-    lora = objects["lora"]
-    assert (lora.uri, lora.dispname, lora.priority) == ("topics/low-rank-adaptation/", "LoRA", "-1")
-    assert objects["nucleus sampling"].uri == "topics/top-p-sampling/"
-    assert objects["nucleus sampling"].dispname == "Nucleus Sampling"
-    assert objects["adapter modules"].uri == "topics/adapter-modules/"
-    # `Adapters` is an alias of two topics: left out rather than pointing at either.
-    assert "adapters" not in objects
-    names = {fold(n) for t in fixture_topics() for n in t.names} - {"adapters"}
-    assert set(objects) == names
-
-
 # --- the real topics -----------------------------------------------------------------------
 
 
@@ -197,17 +173,6 @@ def test_real_topics_json_validates_and_covers_every_topic(real_topics: list[Top
             assert mark not in topic["summary"], topic
     with_summary = [t for t in doc["topics"] if t["summary"]]
     assert len(with_summary) >= 0.9 * len(doc["topics"])
-
-
-def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list[Topic]) -> None:
-    objects = read_inventory(inventory(real_topics, "ML Knowledge Base"))
-    names_by_url = {f"topics/{t.slug}/": {fold(n) for n in t.names} for t in real_topics}
-    for name, obj in objects.items():
-        assert name in names_by_url[obj.uri]
-    lora = objects["lora"]
-    assert "low-rank adaptation" in names_by_url[lora.uri]
-    all_names = {n for names in names_by_url.values() for n in names}
-    assert len(objects) >= 0.95 * len(all_names)
 
 
 def test_summary_falls_back_to_the_first_section_with_prose():

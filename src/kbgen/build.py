@@ -24,8 +24,9 @@ import mkdocs.contrib.search as mkdocs_search
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
 from kbgen.exceptions import BuildError, InputError
-from kbgen.exports import inventory, topic_records, topics_json
+from kbgen.exports import topic_records, topics_json
 from kbgen.importer import merged_redirects
+from kbgen.inventory import inventory
 from kbgen.records import Topic
 from kbgen.render import build_pages, template_env
 from kbgen.search_index import browse_index

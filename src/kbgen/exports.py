@@ -2,9 +2,8 @@
 
 ``topics.json`` (schema: ``kbgen/schema/topics.schema.json``) lets other tools resolve topic
 names to URLs: the ``[[Name]]`` Markdown extension, ``kbgen link``, the browse page.
-``objects.inv`` is a Sphinx inventory with one ``std:term`` per title and alias, so Sphinx
-(intersphinx) and MkDocs (mkdocstrings / autorefs) projects can link to a topic by name.
-Both are deterministic: the same topics give the same bytes.
+``objects.inv`` is written by :mod:`kbgen.inventory`. Deterministic: the same topics give
+the same bytes.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
-import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.extensions.toc import unique
 
 from kbgen.records import Topic
-from kbgen.resolve import NameIndex
 from kbgen.store import BodySection, fenced_lines, parse_body
 
 FORMAT_VERSION = 1
@@ -231,36 +228,3 @@ def topics_json(
         data["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
     data["topics"] = [asdict(r) for r in records or topic_records(topics)]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-
-def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | None = None) -> bytes:
-    """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per unambiguous title and alias.
-
-    Sphinx matches ``:term:`` targets case-insensitively, so names are stored lower-cased
-    (the display name keeps the original spelling). A name that is the title of one topic
-    points there; a name that is only an alias points at its topic unless several topics
-    share it, in which case it is left out rather than pointing at an arbitrary one.
-    """
-    records = records or topic_records(topics)
-    index = NameIndex([asdict(r) for r in records])
-    inv = soi.Inventory()
-    inv.project, inv.version = project, ""
-    seen: set[str] = set()
-    for record in records:
-        for name in record.names:
-            key = " ".join(name.lower().split())
-            found = index.lookup_exact(name)
-            if key in seen or len(found) != 1 or found[0].slug != record.slug:
-                continue
-            seen.add(key)
-            inv.objects.append(
-                soi.DataObjStr(
-                    name=key,
-                    domain="std",
-                    role="term",
-                    priority="-1",
-                    uri=record.url,
-                    dispname=name if name != key else "-",
-                )
-            )
-    return soi.compress(inv.data_file(contract=True))
