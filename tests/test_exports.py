@@ -14,12 +14,14 @@ import pytest
 from kbgen.exports import (
     first_sentence,
     math_text,
+    schema_json,
     summary,
     topics_json,
 )
 from kbgen.importer import run_import
 from kbgen.inventory import inventory
 from kbgen.records import Topic
+from kbgen.resolve import read_topics_json
 from kbgen.store import load_topics, parse_body
 from tests.helpers import make_project
 
@@ -55,7 +57,8 @@ def by_slug(document: dict) -> dict[str, dict]:
 
 def test_topics_json_lists_each_topic_with_its_names_url_summary_and_anchors() -> None:
     doc = json.loads(topics_json(fixture_topics(), "ML KB"))
-    assert doc["version"] == 1 and doc["site_name"] == "ML KB" and "site_url" not in doc
+    assert doc["version"] == 2 and doc["site_name"] == "ML KB" and "site_url" not in doc
+    assert doc["$schema"] == "topics.schema.json"
     assert [t["slug"] for t in doc["topics"]] == sorted(p.stem for p in FIXTURES.glob("*.md"))
     lora = by_slug(doc)["low-rank-adaptation"]
     assert lora == {
@@ -121,10 +124,22 @@ def test_math_text_maps_greek_relations_and_groups() -> None:
     assert math_text(tex) == "E[log π_θ] ≈ 1/2√α ≤ ∞"
 
 
-def test_site_url_is_recorded_with_a_trailing_slash() -> None:
+def test_a_known_site_url_makes_every_url_absolute(tmp_path: Path) -> None:
     doc = json.loads(topics_json(fixture_topics(), "KB", "https://kb.example.com/ml"))
     assert doc["site_url"] == "https://kb.example.com/ml/"
+    assert doc["$schema"] == "https://kb.example.com/ml/topics.schema.json"
+    for topic in doc["topics"]:
+        assert topic["url"] == f"https://kb.example.com/ml/topics/{topic['slug']}/"
     VALIDATOR.validate(doc)
+    # Readers get URLs relative to the site root back, whichever form the file has.
+    relative = json.loads(topics_json(fixture_topics(), "KB"))
+    (tmp_path / "topics.json").write_text(json.dumps(doc), encoding="utf-8")
+    read = read_topics_json(tmp_path / "topics.json")
+    assert [t["url"] for t in read["topics"]] == [t["url"] for t in relative["topics"]]
+
+
+def test_the_schema_ships_in_the_package_as_the_site_publishes_it() -> None:
+    assert json.loads(schema_json()) == SCHEMA
 
 
 def test_output_is_deterministic_whatever_the_input_order() -> None:
@@ -149,8 +164,12 @@ def test_schema_is_valid_and_accepts_the_fixture_export() -> None:
         lambda d: d["topics"][0].update(aliases=["LoRA", "LoRA"]),
         lambda d: d["topics"][0].update(anchors=["Use When"]),
         lambda d: d["topics"][0].update(extra=1),
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=1),
+        lambda d: d.pop("$schema"),
         lambda d: d.update(site_url="kb.example.com"),
+        # A site_url with relative topic URLs, or absolute ones without it.
+        lambda d: d.update(site_url="https://kb.example.com/"),
+        lambda d: d["topics"][0].update(url="https://kb.example.com/topics/x/"),
     ],
 )
 def test_schema_rejects_a_broken_document(breakage) -> None:

@@ -7,8 +7,8 @@ Nothing it writes needs a MkDocs plugin to render; :mod:`kbgen.publish` adapts i
 
 kbgen owns these paths of the docs folder (hand-written pages live beside them):
 ``index.md``, ``tags.md``, ``a-z.md``, ``browse.md``, ``topics/``, ``assets/kbgen/``,
-``topics.json`` and ``objects.inv``. It refuses to overwrite a page of those names that
-it did not generate.
+``topics.json``, ``topics.schema.json``, ``objects.inv``, ``llms.txt`` and
+``llms-full.txt``. It refuses to overwrite a page of those names that it did not generate.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ import mkdocs.contrib.search as mkdocs_search
 from kbgen.check import check_topics
 from kbgen.config import Config, TagInfo
 from kbgen.exceptions import BuildError, InputError
-from kbgen.exports import topic_records, topics_json
+from kbgen.exports import SCHEMA_FILE, schema_json, topic_records, topics_json
 from kbgen.importer import merged_redirects
 from kbgen.inventory import inventory
+from kbgen.llms import llms_full_txt, llms_txt
 from kbgen.records import Topic
 from kbgen.render import build_pages, template_env
 from kbgen.search_index import browse_index
@@ -130,7 +131,10 @@ def render_site(
         records, {t.slug: t.name for t in used_tags}
     ).encode()
     files["topics.json"] = topics_json(topics, site_name, site_url, records).encode()
+    files[SCHEMA_FILE] = schema_json()
     files["objects.inv"] = inventory(topics, site_name, records=records)
+    files["llms.txt"] = llms_txt(records, site_name, site_url).encode()
+    files["llms-full.txt"] = llms_full_txt(topics, records, site_name, site_url).encode()
     return files
 
 

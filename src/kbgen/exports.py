@@ -8,6 +8,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import re
 from dataclasses import asdict, dataclass
@@ -18,8 +19,12 @@ from markdown.extensions.toc import unique
 from kbgen.records import Topic
 from kbgen.store import BodySection, fenced_lines, parse_body
 
-FORMAT_VERSION = 1
-"""Version of the ``topics.json`` layout; bumped on any incompatible change."""
+FORMAT_VERSION = 2
+"""Version of the ``topics.json`` layout; bumped on any incompatible change (2: ``url`` is
+absolute when the site's address is known)."""
+
+SCHEMA_FILE = "topics.schema.json"
+"""The JSON Schema of ``topics.json``, published beside it at the site root."""
 
 SUMMARY_LIMIT = 300
 """A summary longer than this is cut at a word boundary and ends with ``…``."""
@@ -221,10 +226,22 @@ def topics_json(
 ) -> str:
     """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root.
 
-    ``records``, when the caller has them already, are :func:`topic_records` of ``topics``.
+    With ``site_url``, every topic's ``url`` and the ``$schema`` are absolute; without it
+    they are relative to the site root. ``records``, when the caller has them already, are
+    :func:`topic_records` of ``topics``.
     """
-    data: dict[str, object] = {"version": FORMAT_VERSION, "site_name": site_name}
-    if site_url:
-        data["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
-    data["topics"] = [asdict(r) for r in records or topic_records(topics)]
+    root = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    data: dict[str, object] = {
+        "$schema": root + SCHEMA_FILE,
+        "version": FORMAT_VERSION,
+        "site_name": site_name,
+    }
+    if root:
+        data["site_url"] = root
+    data["topics"] = [{**asdict(r), "url": root + r.url} for r in records or topic_records(topics)]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def schema_json() -> bytes:
+    """The JSON Schema of ``topics.json``, as shipped in the package."""
+    return importlib.resources.files("kbgen").joinpath("schema", SCHEMA_FILE).read_bytes()

@@ -41,12 +41,22 @@ def fold(name: str) -> str:
 
 
 def read_topics_json(source: str | Path) -> dict[str, Any]:
-    """The ``topics.json`` document at a path or an ``http(s)://`` URL."""
+    """The ``topics.json`` document at a path or an ``http(s)://`` URL.
+
+    Topic URLs come back relative to the site root, however the document gives them.
+    """
     text = str(source)
     if text.startswith(("http://", "https://")):
         with urllib.request.urlopen(text, timeout=30) as response:
-            return json.loads(response.read().decode("utf-8"))
-    return json.loads(Path(source).read_text(encoding="utf-8"))
+            data = json.loads(response.read().decode("utf-8"))
+    else:
+        data = json.loads(Path(source).read_text(encoding="utf-8"))
+    root = data.get("site_url", "") if isinstance(data, dict) else ""
+    if root and isinstance(data.get("topics"), list):
+        for topic in data["topics"]:
+            if isinstance(topic, dict) and str(topic.get("url", "")).startswith(root):
+                topic["url"] = topic["url"][len(root) :]
+    return data
 
 
 class NameIndex:
