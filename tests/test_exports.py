@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from kbgen.embed import topics_js
 from kbgen.exports import (
     first_sentence,
     math_text,
@@ -203,3 +204,12 @@ def test_summary_falls_back_to_the_first_section_with_prose():
     body_with_what = "## How\n\nIt works. More.\n\n## What\n\nA thing. Detail.\n"
     assert summary(parse_body(body_with_what)[1]) == "A thing."
     assert summary(parse_body("## What\n\n```\nx\n```\n")[1]) == ""
+
+
+def test_topics_js_holds_the_same_document_with_no_markup_characters() -> None:
+    text = topics_json(fixture_topics(), "KB</script><b>", "https://kb.example.com/")
+    script = topics_js(text)
+    prefix = "(window.kbgenTopics = window.kbgenTopics || {})[document.currentScript.src] = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix) : -2]) == json.loads(text)
+    assert "<" not in script and "\u2028" not in script
