@@ -213,3 +213,33 @@ def test_errors_option_fails_a_lenient_mkdocs_build(tmp_path: Path) -> None:
     result = mkdocs_build(tmp_path / "team" / "mkdocs.yml")
     assert result.returncode != 0
     assert "[[Lora X]] names no topic" in result.stderr
+
+
+@pytest.mark.slow
+def test_strict_mkdocs_build_links_the_names_people_type_on_the_real_site(
+    tmp_path: Path, built_site
+) -> None:
+    """Acronyms and spellings kbgen derives resolve like titles and aliases."""
+    doc = json.loads((built_site.site / "topics.json").read_text(encoding="utf-8"))
+    typed = ["MoE", "LLM", "kv cache", "KV cache", "Mixture of Experts", "Low-Rank Adaptation"]
+    typed += ["LoRA", "Mixture-of-Experts"]
+    page = "# Notes\n\n" + ", ".join(f"[[{n}]]" for n in typed) + ", [[LoRA#pitfalls]].\n"
+    config = mkdocs_project(tmp_path / "team", str(built_site.site / "topics.json"), page)
+    result = mkdocs_build(config, "--strict")
+    assert result.returncode == 0, result.stderr
+    found = hrefs(tmp_path / "team" / "site")
+
+    def url(name: str) -> str:
+        wanted = {"moe": "mixture of experts", "llm": "large language models"}.get(
+            name.lower(), name.lower().replace("-", " ")
+        )
+        (topic,) = [
+            t
+            for t in doc["topics"]
+            if wanted
+            in {" ".join(n.lower().replace("-", " ").split()) for n in t["aliases"]}
+            | {t["title"].lower().replace("-", " ")}
+        ]
+        return topic["url"]
+
+    assert found == [url(n) for n in typed] + [url("LoRA") + "#pitfalls"]

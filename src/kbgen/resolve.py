@@ -1,10 +1,12 @@
 """Resolve a topic name (title or alias) to its topic, with did-you-mean for near misses.
 
 Shared by ``kbgen link``, the ``[[Name]]`` Markdown extension and the Sphinx inventory.
-A name is looked up in four rounds, and the first round that finds anything decides:
-the titles, then the aliases, compared ignoring case and repeated spaces; then the titles,
-then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring hyphens,
-punctuation and a plural ``s``). One topic found means resolved; several mean ambiguous.
+A name is looked up in five rounds, and the first round that finds anything decides:
+the titles, then the aliases, then the spellings :mod:`kbgen.terms` derives from them
+(``MoE`` for ``Mixture of Experts (MoE)``), compared ignoring case and repeated spaces; then
+the titles, then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring
+hyphens, punctuation and a plural ``s``). One topic found means resolved; several mean
+ambiguous.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kbgen.merge import name_key
+from kbgen.terms import fold, name_tiers
 
 MAX_SUGGESTIONS = 5
 
@@ -33,11 +36,6 @@ class Resolved:
     url: str
     """Relative to the site root."""
     anchors: tuple[str, ...]
-
-
-def fold(name: str) -> str:
-    """A name compared ignoring case and repeated whitespace."""
-    return " ".join(name.casefold().split())
 
 
 def read_topics_json(source: str | Path) -> dict[str, Any]:
@@ -79,6 +77,12 @@ class NameIndex:
                 first = 0 if name == topic["title"] else 1
                 for key_of, table in (self._rounds[first], self._rounds[first + 2]):
                     table.setdefault(key_of(name), {}).setdefault(topic["slug"], name)
+        derived = name_tiers((t["slug"], [t["title"], *t.get("aliases", [])]) for t in topics)[2]
+        table = {
+            key: {slug: min(names) for slug, names in owners.items()}
+            for key, owners in derived.items()
+        }
+        self._rounds.insert(2, (fold, table))
 
     def _found(self, matches: dict[str, str]) -> list[Resolved]:
         out = []

@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from kbgen.merge import is_acronym
-from kbgen.resolve import fold
 from kbgen.slugs import plain_dashes
 
 MAX_WORDS = 12
@@ -33,6 +32,11 @@ _SMALL_WORDS = frozenset({"a", "an", "and", "for", "from", "in", "of", "on", "th
 _PARENS = re.compile(r"^(?P<before>[^()]*?)\s*\((?P<inner>[^()]+)\)\s*(?P<after>[^()]*)$")
 # Between two words of two letters or more: ``KV-Cache`` → ``KV Cache``, not ``k-NN``.
 _HYPHEN = re.compile(r"(?<=[^\W\d_]{2})-(?=[^\W\d_]{2})")
+
+
+def fold(name: str) -> str:
+    """A name compared ignoring case and repeated whitespace."""
+    return " ".join(name.casefold().split())
 
 
 @dataclass(frozen=True)
@@ -159,21 +163,17 @@ def name_variants(name: str) -> list[str]:
     return [v for v in _derive(name).own if v != name and is_term_name(v)]
 
 
-def term_table(
-    topics: Iterable[tuple[str, list[str]]],
-    url_of: Mapping[str, str],
-    disambiguation: Mapping[str, str] | None = None,
-) -> list[Term]:
-    """Every name and what it leads to, sorted by name.
+Owners = dict[str, dict[str, set[str]]]
+"""Folded name → slug → the spellings under which that topic bears the name."""
 
-    ``topics`` gives each topic's slug and names (the title first); ``url_of`` maps a slug
-    to its URL; ``disambiguation`` maps a folded shared name to its disambiguation page.
-    Each name is listed in every spelling a topic gives it.
+
+def name_tiers(topics: Iterable[tuple[str, list[str]]]) -> tuple[Owners, Owners, Owners]:
+    """Who bears each name: as a title, as an alias, as a derived spelling.
+
+    ``topics`` gives each topic's slug and names, the title first.
     """
-    disambiguation = disambiguation or {}
     topics = sorted(topics)
-    tiers: list[dict[str, dict[str, set[str]]]] = [{}, {}, {}]
-    """Per tier: folded name → slug → spellings."""
+    tiers: tuple[Owners, Owners, Owners] = ({}, {}, {})
 
     def add(tier: int, slug: str, name: str) -> None:
         if is_term_name(name):
@@ -191,9 +191,24 @@ def term_table(
                 owners = {s for tier in tiers[:2] for s in tier.get(fold(expansion), {})}
                 if len(owners) == 1:
                     add(2, owners.pop(), acronym)
+    return tiers
+
+
+def term_table(
+    topics: Iterable[tuple[str, list[str]]],
+    url_of: Mapping[str, str],
+    disambiguation: Mapping[str, str] | None = None,
+) -> list[Term]:
+    """Every name and what it leads to, sorted by name.
+
+    ``topics`` gives each topic's slug and names (the title first); ``url_of`` maps a slug
+    to its URL; ``disambiguation`` maps a folded shared name to its disambiguation page.
+    Each name is listed in every spelling a topic gives it.
+    """
+    disambiguation = disambiguation or {}
     terms: list[Term] = []
     decided: set[str] = set()
-    for tier in tiers:
+    for tier in name_tiers(topics):
         for key, owners in tier.items():
             if key in decided:
                 continue
