@@ -18,6 +18,7 @@ of them. Names that are not names (comma lists, sentences, citations) are never 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ from kbgen.slugs import plain_dashes
 
 MAX_WORDS = 12
 """A longer "name" is a description, not something anyone types as a link."""
+MAX_CHARS = 200
+"""Nor is a name longer than this."""
 
 _SMALL_WORDS = frozenset({"a", "an", "and", "for", "from", "in", "of", "on", "the", "to", "with"})
 _PARENS = re.compile(r"^(?P<before>[^()]*?)\s*\((?P<inner>[^()]+)\)\s*(?P<after>[^()]*)$")
@@ -59,6 +62,7 @@ def is_term_name(name: str) -> bool:
         and not re.search(r"[,;]|\bet al\b", name)
         and not re.search(r"[.?!:]$", name)
         and len(name.split()) <= MAX_WORDS
+        and len(name) <= MAX_CHARS
     )
 
 
@@ -75,6 +79,7 @@ def _initials_match(acronym: str, words: list[str]) -> bool:
         for i, part in enumerate(p for p in word.lower().split("-") if p):
             parts.append((part, i > 0 or part in _SMALL_WORDS))
 
+    @functools.cache
     def match(i: int, j: int) -> bool:
         if j == len(parts):
             return i == len(letters)
@@ -131,6 +136,8 @@ class _Derived:
 def _derive(name: str) -> _Derived:
     own: list[str] = []
     elsewhere: list[tuple[str, str]] = []
+    if not is_term_name(name) or len(name) > MAX_CHARS:
+        return _Derived(own, elsewhere)
     if m := _PARENS.match(name.strip()):
         before, inner, after = m["before"].strip(), m["inner"].strip(), m["after"].strip()
         for acronym, expansion in ((inner, before), (before, inner)):
