@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import sphobjinv as soi
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kbgen.importer import run_import
 from kbgen.inventory import inventory
@@ -220,3 +222,46 @@ def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list
     assert len({fold(n) for n in names} & {fold(n) for n in found}) >= 0.95 * len(
         {fold(n) for n in names}
     )
+
+
+def test_no_two_spellings_of_a_name_lead_to_different_pages(real_topics: list[Topic]) -> None:
+    """What Sphinx's case-insensitive lookup needs to find one target, never several."""
+    urls: dict[str, set[str]] = {}
+    for name, uri in terms(inventory(real_topics, "KB")).items():
+        urls.setdefault(name.lower(), set()).add(uri)
+    assert {name: u for name, u in urls.items() if len(u) > 1} == {}
+
+
+def test_every_parenthesised_acronym_is_a_term_unless_shared(real_topics: list[Topic]) -> None:
+    found = terms(inventory(real_topics, "KB"))
+    bearers: dict[str, set[str]] = {}
+    for topic in real_topics:
+        for name in topic.names:
+            if m := re.fullmatch(r"(.+?) \(([A-Za-z][a-z]*[A-Z][\w-]*)\)", name):
+                bearers.setdefault(m[2], set()).add(topic.slug)
+            if m := re.fullmatch(r"([A-Za-z][a-z]*[A-Z][\w-]*) \((.+)\)", name):
+                bearers.setdefault(m[1], set()).add(topic.slug)
+    assert len(bearers) > 50
+    shared = {a for a, slugs in bearers.items() if len(slugs) > 1}
+    missing = sorted(a for a in bearers if a not in found and a not in shared)
+    assert missing == []
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.lists(
+                st.text(alphabet="AbCk -()MoEx,.", min_size=1, max_size=30), min_size=1, max_size=3
+            ),
+        ),
+        max_size=6,
+    )
+)
+def test_term_table_gives_each_name_one_target(topics) -> None:
+    urls = {slug: f"topics/{slug}/" for slug, _ in topics}
+    targets: dict[str, set[str]] = {}
+    for term in term_table(topics, urls):
+        assert is_term_name(term.name) and term.url == urls[term.slug]
+        targets.setdefault(fold(term.name), set()).add(term.url)
+    assert all(len(u) == 1 for u in targets.values())
