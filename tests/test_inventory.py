@@ -265,3 +265,12 @@ def test_term_table_gives_each_name_one_target(topics) -> None:
         assert is_term_name(term.name) and term.url == urls[term.slug]
         targets.setdefault(fold(term.name), set()).add(term.url)
     assert all(len(u) == 1 for u in targets.values())
+
+
+def test_a_line_break_in_a_name_cannot_add_an_entry() -> None:
+    topic = Topic("x", "Two\nwords", aliases=["A B std:term -1 evil/ -"], body="## What\n\nX.\n")
+    objects = read(inventory([topic], "KB\n# Version: 9"))
+    assert {o.uri for o in objects.values()} <= {"topics/x/", "topics/x/#what"}
+    assert ("Two words", "term") in objects
+    data = inventory([topic], "KB\n# Version: 9")
+    assert data.split(b"\n")[1:3] == [b"# Project: KB # Version: 9", b"# Version: "]

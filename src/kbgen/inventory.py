@@ -19,9 +19,9 @@ The same topics give the same bytes.
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Mapping
-
-import sphobjinv as soi
 
 from kbgen.exports import section_anchor, topic_records
 from kbgen.records import Topic
@@ -32,10 +32,32 @@ PRIORITY = "-1"
 """What Sphinx writes for terms, labels and documents: found, but not shown in search."""
 
 
-def _entry(name: str, role: str, uri: str, dispname: str = "-") -> soi.DataObjStr:
-    return soi.DataObjStr(
-        name=name, domain="std", role=role, priority=PRIORITY, uri=uri, dispname=dispname
+# Readers split a line at the first ` <domain>:<role> <priority> `: a name holding one would
+# end early and give the rest of itself as the URL.
+_LOOKS_LIKE_FIELDS = re.compile(r"\s\S+:\S+\s+-?\d+(\s|$)")
+
+
+def _one_line(text: str) -> str:
+    """As Sphinx's writer does: any run of whitespace (a line break too) is one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _entry(name: str, role: str, uri: str, dispname: str = "-") -> str:
+    name, dispname = _one_line(name), _one_line(dispname) or "-"
+    return f"{name} std:{role} {PRIORITY} {uri} {'-' if dispname == name else dispname}\n"
+
+
+def write_inventory(project: str, version: str, lines: list[str]) -> bytes:
+    """A Sphinx v2 inventory, byte for byte as ``sphinx.util.inventory`` writes one."""
+    header = (
+        "# Sphinx inventory version 2\n"
+        f"# Project: {_one_line(project)}\n"
+        f"# Version: {_one_line(version)}\n"
+        "# The remainder of this file is compressed using zlib.\n"
     )
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(line.encode()) for line in lines)
+    return header.encode() + body + compressor.flush()
 
 
 def inventory(
@@ -54,8 +76,10 @@ def inventory(
     by_slug = {t.slug: t for t in topics}
     url_of = {r.slug: r.url for r in records}
     terms = term_table([(r.slug, r.names) for r in records], url_of, disambiguation)
-    entries: dict[tuple[str, str], soi.DataObjStr] = {}
+    entries: dict[tuple[str, str], str] = {}
     for term in terms:
+        if _LOOKS_LIKE_FIELDS.search(_one_line(term.name)):
+            continue
         for name in dict.fromkeys([term.name, term.name.lower()]):
             entries.setdefault((name, "term"), _entry(name, "term", term.url))
 
@@ -90,8 +114,5 @@ def inventory(
         name = record.url.rstrip("/")
         entries[(name, "doc")] = _entry(name, "doc", record.url, record.title)
 
-    inv = soi.Inventory()
-    inv.project, inv.version = project, ""
     # Sphinx writes a domain's objects sorted by name.
-    inv.objects.extend(entries[key] for key in sorted(entries))
-    return soi.compress(inv.data_file(contract=True))
+    return write_inventory(project, "", [entries[key] for key in sorted(entries)])

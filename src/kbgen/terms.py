@@ -127,17 +127,18 @@ def acronym_span(acronym: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class _Derived:
-    own: list[str]
+    own: tuple[str, ...]
     """Other spellings of the topic's own name."""
-    elsewhere: list[tuple[str, str]]
+    elsewhere: tuple[tuple[str, str], ...]
     """(acronym, expansion): an acronym that names whichever topic bears the expansion."""
 
 
+@functools.lru_cache(maxsize=65536)
 def _derive(name: str) -> _Derived:
     own: list[str] = []
     elsewhere: list[tuple[str, str]] = []
     if not is_term_name(name) or len(name) > MAX_CHARS:
-        return _Derived(own, elsewhere)
+        return _Derived((), ())
     if m := _PARENS.match(name.strip()):
         before, inner, after = m["before"].strip(), m["inner"].strip(), m["after"].strip()
         for acronym, expansion in ((inner, before), (before, inner)):
@@ -162,7 +163,7 @@ def _derive(name: str) -> _Derived:
             own.append(head)
     spaced = [_HYPHEN.sub(" ", v) for v in [name, *own]]
     own += [v for v in spaced if v != name]
-    return _Derived(list(dict.fromkeys(v for v in own if v != name)), elsewhere)
+    return _Derived(tuple(dict.fromkeys(v for v in own if v != name)), tuple(elsewhere))
 
 
 def name_variants(name: str) -> list[str]:
@@ -184,7 +185,8 @@ def name_tiers(topics: Iterable[tuple[str, list[str]]]) -> tuple[Owners, Owners,
 
     def add(tier: int, slug: str, name: str) -> None:
         if is_term_name(name):
-            tiers[tier].setdefault(fold(name), {}).setdefault(slug, set()).add(name.strip())
+            spelling = " ".join(name.split())
+            tiers[tier].setdefault(fold(name), {}).setdefault(slug, set()).add(spelling)
 
     for slug, names in topics:
         for i, name in enumerate(names):
