@@ -52,11 +52,15 @@ def url_of(site: BuiltSite, topics: list[Topic], name: str) -> str:
     return f"{site.url}topics/{slug}/"
 
 
-def sphinx_build(tmp_path: Path, site: BuiltSite, page: str) -> tuple[int, str, str]:
-    """Build a project (``-W -n``) against the site's objects.inv; (status, HTML, warnings)."""
+def sphinx_build(
+    tmp_path: Path, site: BuiltSite, page: str, served: bool = False
+) -> tuple[int, str, str]:
+    """Build a project (``-W -n``) against the site's objects.inv, read from its file or
+    downloaded from the served site; (status, HTML, warnings)."""
     src = tmp_path / "src"
     src.mkdir()
-    conf = CONF.format(base=site.url, inventory=str(site.site / "objects.inv"))
+    inventory = None if served else str(site.site / "objects.inv")
+    conf = CONF.format(base=site.url, inventory=inventory)
     (src / "conf.py").write_text(conf, encoding="utf-8")
     (src / "index.rst").write_text(page, encoding="utf-8")
     out, warnings = tmp_path / "out", tmp_path / "warnings.txt"
@@ -73,12 +77,13 @@ def links(html: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("served", [False, True], ids=["file", "served"])
 def test_term_roles_resolve_the_names_people_type(
-    tmp_path: Path, built_site: BuiltSite, site_topics: list[Topic]
+    tmp_path: Path, built_site: BuiltSite, site_topics: list[Topic], served: bool
 ) -> None:
     page = "Team docs\n=========\n\n" + "\n\n".join(f"* :term:`kb:{n}`" for n in TYPED) + "\n"
     page += "\nAnd :external+kb:term:`MoE`, :term:`the quantized variant <QLoRA>`.\n"
-    status, html, warnings = sphinx_build(tmp_path, built_site, page)
+    status, html, warnings = sphinx_build(tmp_path, built_site, page, served)
     assert (status, warnings) == (0, "")
     # Each link shows the name as typed: the inventory's display name is `-`.
     expected = [(url_of(built_site, site_topics, n), n) for n in TYPED]
