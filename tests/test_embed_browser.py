@@ -20,7 +20,8 @@ TEAM_PAGE = """<!doctype html>
 <body><main>
 <p>We fine-tune with <a id="lora" href="{kb}topics/{lora}/">LoRA</a>, see
 <a id="pitfalls" href="{kb}topics/{lora}/#pitfalls">its pitfalls</a> and
-<a id="moe" href="{kb}topics/{moe}/index.html"><em>MoE</em></a>.</p>
+<a id="moe" href="{kb}topics/{moe}/index.html"><em>MoE</em></a>, also at
+<a id="alias" href="{kb}topics/lora/">a redirect</a>.</p>
 <p><a id="other" href="{kb}tags/">tags</a> <a id="local" href="notes.html">notes</a>
 <a id="elsewhere" href="https://example.org/topics/{lora}/">elsewhere</a></p>
 </main></body></html>
@@ -79,6 +80,13 @@ def test_hover_and_focus_show_the_topic_card_from_another_origin(
         page.wait_for_function(
             "t => document.querySelector('[role=tooltip]').innerText.startsWith(t)",
             arg=moe["title"],
+        )
+
+        # A link to a redirect page shows the topic it leads to.
+        page.hover("#alias")
+        page.wait_for_function(
+            "t => document.querySelector('[role=tooltip]').innerText.startsWith(t)",
+            arg=lora["title"],
         )
 
         # Links that are no topic page show nothing.

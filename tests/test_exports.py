@@ -213,3 +213,8 @@ def test_topics_js_holds_the_same_document_with_no_markup_characters() -> None:
     assert script.startswith(prefix) and script.endswith(";\n")
     assert json.loads(script[len(prefix) : -2]) == json.loads(text)
     assert "<" not in script and "\u2028" not in script
+    with_redirects = topics_js(text, {"lora": "low-rank-adaptation"})
+    assert json.loads(with_redirects[len(prefix) : -2]) == {
+        **json.loads(text),
+        "redirects": {"lora": "low-rank-adaptation"},
+    }

@@ -132,7 +132,7 @@ def render_site(
         records, {t.slug: t.name for t in used_tags}
     ).encode()
     files["topics.json"] = topics_json(topics, site_name, site_url, records).encode()
-    files["topics.js"] = topics_js(files["topics.json"].decode()).encode()
+    files["topics.js"] = topics_js(files["topics.json"].decode(), redirects).encode()
     files[SCHEMA_FILE] = schema_json()
     files["objects.inv"] = inventory(topics, site_name, records=records)
     files["llms.txt"] = llms_txt(records, site_name, site_url).encode()

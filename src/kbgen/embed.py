@@ -9,16 +9,24 @@ document under the script's own URL, ``window.kbgenTopics[<url of topics.js>]``,
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 EMBED_SCRIPT = "assets/kbgen/embed.js"
 """Where the site publishes the embeddable script."""
 
 
-def topics_js(topics_json_text: str) -> str:
-    """The ``topics.js`` script holding the given ``topics.json`` document."""
+def topics_js(topics_json_text: str, redirects: Mapping[str, str] | None = None) -> str:
+    """The ``topics.js`` script holding the given ``topics.json`` document.
+
+    ``redirects`` (old slug → topic slug, the site's redirect pages) are added to it as
+    ``redirects``, so that a link to ``/topics/lora/`` shows its topic's card too.
+    """
+    doc = json.loads(topics_json_text)
+    if redirects:
+        doc["redirects"] = dict(sorted(redirects.items()))
     # Re-encoded: valid JSON is a valid JS expression; the escapes keep `</script>` and the
     # line separators U+2028/9 from mattering wherever the text ends up.
-    data = json.dumps(json.loads(topics_json_text), ensure_ascii=True, separators=(",", ":"))
+    data = json.dumps(doc, ensure_ascii=True, separators=(",", ":"))
     data = data.replace("<", "\\u003c")
     return (
         f"(window.kbgenTopics = window.kbgenTopics || {{}})[document.currentScript.src] = {data};\n"

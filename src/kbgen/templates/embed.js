@@ -13,9 +13,14 @@
   var root = new URL("../../", script.src); // the script lives at <root>/assets/kbgen/
   var dataUrl = script.getAttribute("data-topics") || new URL("topics.js", root).href;
   var topics = null; // slug -> topic record
+  var redirects = Object.create(null); // old slug -> topic slug (the redirect pages)
   var card = null;
   var current = null; // the link whose card is shown
   var hideTimer = 0;
+
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
 
   function slugOf(link) {
     var href = link.getAttribute("href");
@@ -27,7 +32,9 @@
     }
     var m = /^([a-z0-9]+(?:-[a-z0-9]+)*)\/?(?:index\.html)?$/.exec(
       url.pathname.slice(root.pathname.length + "topics/".length));
-    return m && Object.prototype.hasOwnProperty.call(topics, m[1]) ? m[1] : null;
+    if (!m) return null;
+    var slug = has(redirects, m[1]) ? redirects[m[1]] : m[1];
+    return has(topics, slug) ? slug : null;
   }
 
   function linkOf(node) {
@@ -107,10 +114,16 @@
   }
 
   function start(data) {
-    topics = {};
+    topics = Object.create(null);
     (data && data.topics || []).forEach(function (t) {
       if (t && typeof t.slug === "string" && typeof t.title === "string") topics[t.slug] = t;
     });
+    var moved = data && data.redirects;
+    if (moved && typeof moved === "object") {
+      Object.keys(moved).forEach(function (old) {
+        if (typeof moved[old] === "string") redirects[old] = moved[old];
+      });
+    }
     document.addEventListener("mouseover", enter);
     document.addEventListener("focusin", enter);
     document.addEventListener("mouseout", leave);
