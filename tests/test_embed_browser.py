@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TEAM_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Team docs</title><link rel="icon" href="data:,">
-<script src="{kb}assets/kbgen/embed.js" defer></script></head>
+<script src="{kb}assets/kbgen/embed.js"{data} defer></script></head>
 <body><main>
 <p>We fine-tune with <a id="lora" href="{kb}topics/{lora}/">LoRA</a>, see
 <a id="pitfalls" href="{kb}topics/{lora}/#pitfalls">its pitfalls</a> and
@@ -28,9 +28,11 @@ TEAM_PAGE = """<!doctype html>
 """
 
 
-def team_site(folder: Path, kb: str, lora: str, moe: str) -> Path:
+def team_site(folder: Path, kb: str, lora: str, moe: str, data: str = "") -> Path:
+    """The team's page; ``data``, when given, is the embed script's ``data-topics``."""
     folder.mkdir(parents=True, exist_ok=True)
-    page = TEAM_PAGE.format(kb=kb, lora=lora, moe=moe)
+    attribute = f' data-topics="{data}"' if data else ""
+    page = TEAM_PAGE.format(kb=kb, lora=lora, moe=moe, data=attribute)
     (folder / "index.html").write_text(page, encoding="utf-8")
     return folder
 
@@ -133,9 +135,10 @@ def test_text_from_the_data_never_becomes_markup(watched, tmp_path: Path) -> Non
     (kb / "assets" / "kbgen").mkdir(parents=True)
     embed = importlib.resources.files("kbgen").joinpath("templates", "embed.js").read_bytes()
     (kb / "assets" / "kbgen" / "embed.js").write_bytes(embed)
-    (kb / "topics.js").write_text(topics_js(json.dumps(doc)), encoding="utf-8")
+    # Read from where data-topics says, not the site root's topics.js.
+    (kb / "copy.js").write_text(topics_js(json.dumps(doc)), encoding="utf-8")
     with serve_directory(kb) as kb_url, serve_directory(tmp_path / "team") as team_url:
-        team_site(tmp_path / "team", kb_url, "x", "x")
+        team_site(tmp_path / "team", kb_url, "x", "x", f"{kb_url}copy.js")
         page = watched.page
         page.goto(team_url)
         page.wait_for_function("() => window.kbgenTopics !== undefined")
