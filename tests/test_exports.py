@@ -6,25 +6,23 @@ import copy
 import importlib.resources
 import json
 import random
-from dataclasses import asdict
 from pathlib import Path
 
 import jsonschema
 import pytest
-import sphobjinv as soi
 
-from kbgen.disambiguation import shared_names
+from kbgen.embed import topics_js
 from kbgen.exports import (
     first_sentence,
-    inventory,
     math_text,
+    schema_json,
     summary,
-    topic_records,
     topics_json,
 )
 from kbgen.importer import run_import
+from kbgen.inventory import inventory
 from kbgen.records import Topic
-from kbgen.resolve import fold
+from kbgen.resolve import read_topics_json
 from kbgen.store import load_topics, parse_body
 from tests.helpers import make_project
 
@@ -55,18 +53,13 @@ def by_slug(document: dict) -> dict[str, dict]:
     return {t["slug"]: t for t in document["topics"]}
 
 
-def read_inventory(data: bytes) -> dict[str, soi.DataObjStr]:
-    inv = soi.Inventory(soi.decompress(data))
-    assert all((o.domain, o.role) == ("std", "term") for o in inv.objects)
-    return {o.name: o for o in inv.objects}
-
-
 # --- topics.json ---------------------------------------------------------------------------
 
 
 def test_topics_json_lists_each_topic_with_its_names_url_summary_and_anchors() -> None:
     doc = json.loads(topics_json(fixture_topics(), "ML KB"))
-    assert doc["version"] == 1 and doc["site_name"] == "ML KB" and "site_url" not in doc
+    assert doc["version"] == 2 and doc["site_name"] == "ML KB" and "site_url" not in doc
+    assert doc["$schema"] == "topics.schema.json"
     assert [t["slug"] for t in doc["topics"]] == sorted(p.stem for p in FIXTURES.glob("*.md"))
     lora = by_slug(doc)["low-rank-adaptation"]
     assert lora == {
@@ -131,10 +124,22 @@ def test_math_text_maps_greek_relations_and_groups() -> None:
     assert math_text(tex) == "E[log π_θ] ≈ 1/2√α ≤ ∞"
 
 
-def test_site_url_is_recorded_with_a_trailing_slash() -> None:
+def test_a_known_site_url_makes_every_url_absolute(tmp_path: Path) -> None:
     doc = json.loads(topics_json(fixture_topics(), "KB", "https://kb.example.com/ml"))
     assert doc["site_url"] == "https://kb.example.com/ml/"
+    assert doc["$schema"] == "https://kb.example.com/ml/topics.schema.json"
+    for topic in doc["topics"]:
+        assert topic["url"] == f"https://kb.example.com/ml/topics/{topic['slug']}/"
     VALIDATOR.validate(doc)
+    # Readers get URLs relative to the site root back, whichever form the file has.
+    relative = json.loads(topics_json(fixture_topics(), "KB"))
+    (tmp_path / "topics.json").write_text(json.dumps(doc), encoding="utf-8")
+    read = read_topics_json(tmp_path / "topics.json")
+    assert [t["url"] for t in read["topics"]] == [t["url"] for t in relative["topics"]]
+
+
+def test_the_schema_ships_in_the_package_as_the_site_publishes_it() -> None:
+    assert json.loads(schema_json()) == SCHEMA
 
 
 def test_output_is_deterministic_whatever_the_input_order() -> None:
@@ -159,30 +164,18 @@ def test_schema_is_valid_and_accepts_the_fixture_export() -> None:
         lambda d: d["topics"][0].update(aliases=["LoRA", "LoRA"]),
         lambda d: d["topics"][0].update(anchors=["Use When"]),
         lambda d: d["topics"][0].update(extra=1),
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=1),
+        lambda d: d.pop("$schema"),
         lambda d: d.update(site_url="kb.example.com"),
+        # A site_url with relative topic URLs, or absolute ones without it.
+        lambda d: d.update(site_url="https://kb.example.com/"),
+        lambda d: d["topics"][0].update(url="https://kb.example.com/topics/x/"),
     ],
 )
 def test_schema_rejects_a_broken_document(breakage) -> None:
     doc = json.loads(topics_json(fixture_topics(), "KB"))
     breakage(doc)
     assert not VALIDATOR.is_valid(doc)
-
-
-# --- objects.inv ---------------------------------------------------------------------------
-
-
-def test_inventory_has_a_term_per_unambiguous_title_and_alias() -> None:
-    objects = read_inventory(inventory(fixture_topics(), "ML KB"))
-    lora = objects["lora"]
-    assert (lora.uri, lora.dispname, lora.priority) == ("topics/low-rank-adaptation/", "LoRA", "-1")
-    assert objects["nucleus sampling"].uri == "topics/top-p-sampling/"
-    assert objects["nucleus sampling"].dispname == "Nucleus Sampling"
-    assert objects["adapter modules"].uri == "topics/adapter-modules/"
-    # `Adapters` is an alias of two topics: it points at the page listing both.
-    assert objects["adapters"].uri == "topics/adapters/"
-    names = {fold(n) for t in fixture_topics() for n in t.names}
-    assert set(objects) == names
 
 
 # --- the real topics -----------------------------------------------------------------------
@@ -201,19 +194,6 @@ def test_real_topics_json_validates_and_covers_every_topic(real_topics: list[Top
     assert len(with_summary) >= 0.9 * len(doc["topics"])
 
 
-def test_real_inventory_points_each_name_at_a_topic_bearing_it(real_topics: list[Topic]) -> None:
-    objects = read_inventory(inventory(real_topics, "ML Knowledge Base"))
-    names_by_url = {f"topics/{t.slug}/": {fold(n) for n in t.names} for t in real_topics}
-    records = [asdict(r) for r in topic_records(real_topics)]
-    names_by_url.update({d.url: {fold(d.name)} for d in shared_names(records)})
-    for name, obj in objects.items():
-        assert name in names_by_url[obj.uri]
-    lora = objects["lora"]
-    assert "low-rank adaptation" in names_by_url[lora.uri]
-    all_names = {n for names in names_by_url.values() for n in names}
-    assert len(objects) >= 0.95 * len(all_names)
-
-
 def test_summary_falls_back_to_the_first_section_with_prose():
     body = (
         "## How\n\nIt works like this. More.\n\n## What\n\n```\ncode only\n```\n\n"
@@ -223,3 +203,17 @@ def test_summary_falls_back_to_the_first_section_with_prose():
     body_with_what = "## How\n\nIt works. More.\n\n## What\n\nA thing. Detail.\n"
     assert summary(parse_body(body_with_what)[1]) == "A thing."
     assert summary(parse_body("## What\n\n```\nx\n```\n")[1]) == ""
+
+
+def test_topics_js_holds_the_same_document_with_no_markup_characters() -> None:
+    text = topics_json(fixture_topics(), "KB</script><b>", "https://kb.example.com/")
+    script = topics_js(text)
+    prefix = "(window.kbgenTopics = window.kbgenTopics || {})[document.currentScript.src] = "
+    assert script.startswith(prefix) and script.endswith(";\n")
+    assert json.loads(script[len(prefix) : -2]) == json.loads(text)
+    assert "<" not in script and "\u2028" not in script
+    with_redirects = topics_js(text, {"lora": "low-rank-adaptation"})
+    assert json.loads(with_redirects[len(prefix) : -2]) == {
+        **json.loads(text),
+        "redirects": {"lora": "low-rank-adaptation"},
+    }

@@ -142,7 +142,9 @@ def test_every_anchor_in_topics_json_exists_on_its_page(built_site):
     missing = []
     for topic in topics:
         parser = _Links()
-        parser.feed((built_site.site / topic["url"] / "index.html").read_text(encoding="utf-8"))
+        parser.feed(
+            (built_site.site / "topics" / topic["slug"] / "index.html").read_text(encoding="utf-8")
+        )
         missing += [f"{topic['url']}#{a}" for a in topic["anchors"] if a not in parser.ids]
     assert missing == []
 

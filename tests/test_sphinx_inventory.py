@@ -8,74 +8,116 @@ from pathlib import Path
 import pytest
 from sphinx.cmd.build import build_main
 
-from kbgen.exports import inventory
-from kbgen.importer import run_import
 from kbgen.records import Topic
 from kbgen.resolve import fold
 from kbgen.store import load_topics
-from tests.helpers import make_project
+from tests.conftest import BuiltSite
 
-BASE = "https://kb.example.com/"
 CONF = """
 project = "Team docs"
 extensions = ["sphinx.ext.intersphinx"]
 intersphinx_mapping = {{"kb": ("{base}", {inventory!r})}}
 """
-PAGE = """
-Team docs
-=========
-
-We fine-tune with :term:`LoRA`, serve with :term:`kb:PagedAttention`, decode with
-:term:`nucleus sampling`, align with :external+kb:term:`RLHF` and quantize with
-:term:`the quantized variant <kb:QLoRA>`.
-"""
+TYPED = [
+    "MoE",
+    "LLM",
+    "kv cache",
+    "KV cache",
+    "Mixture of Experts",
+    "Low-Rank Adaptation",
+    "LoRA",
+    "lora",
+    "Large Language Models",
+    "RLHF",
+    "PagedAttention",
+    "nucleus sampling",
+    "QLoRA",
+]
 
 
 @pytest.fixture(scope="module")
-def real_topics(tmp_path_factory: pytest.TempPathFactory) -> list[Topic]:
-    config = make_project(tmp_path_factory.mktemp("real"))
-    run_import(config)
-    loaded, _ = load_topics(config.topics_dir)
+def site_topics(built_site: BuiltSite) -> list[Topic]:
+    loaded, _ = load_topics(built_site.config.topics_dir)
     return [t.topic for t in loaded]
 
 
-def url_of(topics: list[Topic], name: str) -> str:
-    """The URL of the one topic bearing ``name`` as its title or an alias."""
-    (slug,) = {t.slug for t in topics if fold(name) in {fold(n) for n in t.names}}
-    return f"{BASE}topics/{slug}/"
+BEARERS = {"MoE": "Mixture of Experts", "LLM": "Large Language Models", "kv cache": "KV Cache"}
+"""A name that is no topic's title or alias, and the name of the topic it stands for."""
 
 
-def sphinx_build(tmp_path: Path, topics: list[Topic], page: str) -> tuple[int, str, str]:
-    """Build a Sphinx project against the topics' objects.inv; (status, HTML, warnings)."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "objects.inv").write_bytes(inventory(topics, "ML Knowledge Base"))
+def url_of(site: BuiltSite, topics: list[Topic], name: str) -> str:
+    """The URL of the one topic bearing ``name``, hyphens read as spaces."""
+    wanted = fold(BEARERS.get(name, BEARERS.get(name.lower(), name)).replace("-", " "))
+    (slug,) = {t.slug for t in topics if wanted in {fold(n.replace("-", " ")) for n in t.names}}
+    return f"{site.url}topics/{slug}/"
+
+
+def sphinx_build(
+    tmp_path: Path, site: BuiltSite, page: str, served: bool = False
+) -> tuple[int, str, str]:
+    """Build a project (``-W -n``) against the site's objects.inv, read from its file or
+    downloaded from the served site; (status, HTML, warnings)."""
     src = tmp_path / "src"
     src.mkdir()
-    conf = CONF.format(base=BASE, inventory=str(kb / "objects.inv"))
+    inventory = None if served else str(site.site / "objects.inv")
+    conf = CONF.format(base=site.url, inventory=inventory)
     (src / "conf.py").write_text(conf, encoding="utf-8")
     (src / "index.rst").write_text(page, encoding="utf-8")
     out, warnings = tmp_path / "out", tmp_path / "warnings.txt"
-    status = build_main(["-b", "html", "-q", "-E", "-w", str(warnings), str(src), str(out)])
+    args = ["-b", "html", "-q", "-E", "-W", "-n", "-w", str(warnings), str(src), str(out)]
+    status = build_main(args)
     html = (out / "index.html").read_text(encoding="utf-8") if (out / "index.html").exists() else ""
     return status, html, warnings.read_text(encoding="utf-8")
 
 
-def test_term_roles_link_to_the_topic_pages(tmp_path: Path, real_topics: list[Topic]) -> None:
-    status, html, warnings = sphinx_build(tmp_path, real_topics, PAGE)
-    assert status == 0 and warnings == ""
-    links = re.findall(r'<a class="reference external" href="([^"]+)"[^>]*>(.*?)</a>', html)
-    assert [(href, re.sub("<[^>]+>", "", text)) for href, text in links] == [
-        (url_of(real_topics, "LoRA"), "LoRA"),
-        (url_of(real_topics, "PagedAttention"), "PagedAttention"),
-        (url_of(real_topics, "Nucleus Sampling"), "Nucleus Sampling"),
-        (url_of(real_topics, "RLHF"), "RLHF"),
-        (url_of(real_topics, "QLoRA"), "the quantized variant"),
+def links(html: str) -> list[tuple[str, str]]:
+    """(href, text) of each external reference."""
+    found = re.findall(r'<a class="reference external" href="([^"]+)"[^>]*>(.*?)</a>', html)
+    return [(href, re.sub("<[^>]+>", "", text)) for href, text in found]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("served", [False, True], ids=["file", "served"])
+def test_term_roles_resolve_the_names_people_type(
+    tmp_path: Path, built_site: BuiltSite, site_topics: list[Topic], served: bool
+) -> None:
+    page = "Team docs\n=========\n\n" + "\n\n".join(f"* :term:`kb:{n}`" for n in TYPED) + "\n"
+    page += "\nAnd :external+kb:term:`MoE`, :term:`the quantized variant <QLoRA>`.\n"
+    status, html, warnings = sphinx_build(tmp_path, built_site, page, served)
+    assert (status, warnings) == (0, "")
+    # Each link shows the name as typed: the inventory's display name is `-`.
+    expected = [(url_of(built_site, site_topics, n), n) for n in TYPED]
+    expected += [
+        (url_of(built_site, site_topics, "MoE"), "MoE"),
+        (url_of(built_site, site_topics, "QLoRA"), "the quantized variant"),
+    ]
+    assert links(html) == expected
+
+
+@pytest.mark.slow
+def test_ref_reaches_a_section_under_any_name(
+    tmp_path: Path, built_site: BuiltSite, site_topics: list[Topic]
+) -> None:
+    page = (
+        "Sections\n========\n\n:ref:`kb:lora-pitfalls`, :ref:`LoRA pitfalls <lora-use-when>`,"
+        " :ref:`kb:mixture-of-experts-how`, :doc:`kb:topics/low-rank-adaptation`\n"
+    )
+    status, html, warnings = sphinx_build(tmp_path, built_site, page)
+    assert (status, warnings) == (0, "")
+    lora = url_of(built_site, site_topics, "LoRA")
+    moe = url_of(built_site, site_topics, "MoE")
+    lora_title = next(t.title for t in site_topics if lora.endswith(f"/{t.slug}/"))
+    moe_title = next(t.title for t in site_topics if moe.endswith(f"/{t.slug}/"))
+    assert links(html) == [
+        (f"{lora}#pitfalls", f"{lora_title}: Pitfalls"),
+        (f"{lora}#use-when", "LoRA pitfalls"),
+        (f"{moe}#how", f"{moe_title}: How"),
+        (lora, lora_title),
     ]
 
 
-def test_an_unknown_term_is_a_warning_not_a_link(tmp_path: Path, real_topics: list[Topic]) -> None:
-    status, html, warnings = sphinx_build(tmp_path, real_topics, "Oops\n====\n\n:term:`LoRAX`\n")
-    assert status == 0
+@pytest.mark.slow
+def test_an_unknown_term_fails_the_strict_build(tmp_path: Path, built_site: BuiltSite) -> None:
+    status, _, warnings = sphinx_build(tmp_path, built_site, "Oops\n====\n\n:term:`LoRAX`\n")
+    assert status != 0
     assert "LoRAX" in warnings and "term not in glossary" in warnings
-    assert "kb.example.com" not in html

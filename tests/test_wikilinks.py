@@ -212,3 +212,79 @@ def test_mkdocs_site_reads_topics_json_from_a_url(tmp_path: Path) -> None:
         result = mkdocs_build(config, "--strict")
     assert result.returncode == 0, result.stderr
     assert hrefs(tmp_path / "team" / "site") == [f"{url}kb/topics/top-p-sampling/"]
+
+
+# --- errors: true --------------------------------------------------------------------------
+
+
+def test_errors_option_fails_the_page_listing_every_unresolved_link(render, caplog) -> None:
+    with (
+        caplog.at_level(logging.WARNING, logger="mkdocs"),
+        pytest.raises(wikilinks.WikiLinkError) as failed,
+    ):
+        render("[[Adapters]], [[Nucleus Samplng]], [[LoRA#pitfall]] and [[LoRA]]", errors=True)
+    message = str(failed.value)
+    assert message.startswith("kbgen.wikilinks: 3 unresolved links:\n")
+    assert "[[Adapters]] is ambiguous" in message
+    assert "[[Nucleus Samplng]] names no topic; did you mean `Nucleus Sampling`" in message
+    assert "[[LoRA#pitfall]]: `Low-Rank Adaptation (LoRA)` has no section `pitfall`" in message
+    assert caplog.records == []
+    # A page whose links all resolve converts as without the option.
+    assert render("[[LoRA]]", errors=True) == render("[[LoRA]]")
+
+
+def test_errors_option_does_not_carry_problems_into_the_next_page(tmp_path: Path) -> None:
+    path = write_topics_json(tmp_path)
+    md = markdown.Markdown(
+        extensions=[wikilinks.makeExtension(topics=str(path), base_url=BASE, errors=True)]
+    )
+    with pytest.raises(wikilinks.WikiLinkError):
+        md.convert("[[Nope]]")
+    assert "kb-link" in md.reset().convert("[[LoRA]]")
+
+
+def test_errors_option_fails_a_lenient_mkdocs_build(tmp_path: Path) -> None:
+    topics = write_topics_json(tmp_path)
+    (tmp_path / "team" / "docs").mkdir(parents=True)
+    (tmp_path / "team" / "docs" / "index.md").write_text("[[Lora X]]\n", encoding="utf-8")
+    config = {
+        "site_name": "Team docs",
+        "theme": {"name": "mkdocs"},
+        "markdown_extensions": [
+            {"kbgen.wikilinks": {"topics": str(topics), "base_url": BASE, "errors": True}}
+        ],
+    }
+    (tmp_path / "team" / "mkdocs.yml").write_text(json.dumps(config), encoding="utf-8")
+    result = mkdocs_build(tmp_path / "team" / "mkdocs.yml")
+    assert result.returncode != 0
+    assert "[[Lora X]] names no topic" in result.stderr
+
+
+@pytest.mark.slow
+def test_strict_mkdocs_build_links_the_names_people_type_on_the_real_site(
+    tmp_path: Path, built_site
+) -> None:
+    """Acronyms and spellings kbgen derives resolve like titles and aliases."""
+    doc = json.loads((built_site.site / "topics.json").read_text(encoding="utf-8"))
+    typed = ["MoE", "LLM", "kv cache", "KV cache", "Mixture of Experts", "Low-Rank Adaptation"]
+    typed += ["LoRA", "Mixture-of-Experts"]
+    page = "# Notes\n\n" + ", ".join(f"[[{n}]]" for n in typed) + ", [[LoRA#pitfalls]].\n"
+    config = mkdocs_project(tmp_path / "team", str(built_site.site / "topics.json"), page)
+    result = mkdocs_build(config, "--strict")
+    assert result.returncode == 0, result.stderr
+    found = hrefs(tmp_path / "team" / "site")
+
+    def url(name: str) -> str:
+        wanted = {"moe": "mixture of experts", "llm": "large language models"}.get(
+            name.lower(), name.lower().replace("-", " ")
+        )
+        (topic,) = [
+            t
+            for t in doc["topics"]
+            if wanted
+            in {" ".join(n.lower().replace("-", " ").split()) for n in t["aliases"]}
+            | {t["title"].lower().replace("-", " ")}
+        ]
+        return topic["url"]
+
+    assert found == [url(n) for n in typed] + [url("LoRA") + "#pitfalls"]

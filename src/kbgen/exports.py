@@ -2,30 +2,31 @@
 
 ``topics.json`` (schema: ``kbgen/schema/topics.schema.json``) lets other tools resolve topic
 names to URLs: the ``[[Name]]`` Markdown extension, ``kbgen link``, the browse page.
-``objects.inv`` is a Sphinx inventory with one ``std:term`` per title and alias, so Sphinx
-(intersphinx) and MkDocs (mkdocstrings / autorefs) projects can link to a topic by name.
-Both are deterministic: the same topics give the same bytes.
+``objects.inv`` is written by :mod:`kbgen.inventory`. Deterministic: the same topics give
+the same bytes.
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 from dataclasses import asdict, dataclass
 
-import sphobjinv as soi
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.extensions.toc import unique
 
-from kbgen.disambiguation import shared_names
 from kbgen.records import Topic
-from kbgen.resolve import NameIndex
 from kbgen.store import parse_body
 
 # The summary helpers moved to kbgen.summary; importable from here as before.
 from kbgen.summary import SUMMARY_LIMIT, first_sentence, math_text, plain_text, summary  # noqa: F401
 
-FORMAT_VERSION = 1
-"""Version of the ``topics.json`` layout; bumped on any incompatible change."""
+FORMAT_VERSION = 2
+"""Version of the ``topics.json`` layout; bumped on any incompatible change (2: ``url`` is
+absolute when the site's address is known)."""
+
+SCHEMA_FILE = "topics.schema.json"
+"""The JSON Schema of ``topics.json``, published beside it at the site root."""
 
 
 def section_anchor(name: str) -> str:
@@ -92,58 +93,22 @@ def topics_json(
 ) -> str:
     """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root.
 
-    ``records``, when the caller has them already, are :func:`topic_records` of ``topics``.
+    With ``site_url``, every topic's ``url`` and the ``$schema`` are absolute; without it
+    they are relative to the site root. ``records``, when the caller has them already, are
+    :func:`topic_records` of ``topics``.
     """
-    data: dict[str, object] = {"version": FORMAT_VERSION, "site_name": site_name}
-    if site_url:
-        data["site_url"] = site_url if site_url.endswith("/") else site_url + "/"
-    data["topics"] = [asdict(r) for r in records or topic_records(topics)]
+    root = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    data: dict[str, object] = {
+        "$schema": root + SCHEMA_FILE,
+        "version": FORMAT_VERSION,
+        "site_name": site_name,
+    }
+    if root:
+        data["site_url"] = root
+    data["topics"] = [{**asdict(r), "url": root + r.url} for r in records or topic_records(topics)]
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def inventory(topics: list[Topic], project: str, records: list[TopicRecord] | None = None) -> bytes:
-    """A zlib-compressed Sphinx v2 inventory: one ``std:term`` per unambiguous title and alias.
-
-    Sphinx matches ``:term:`` targets case-insensitively, so names are stored lower-cased
-    (the display name keeps the original spelling). A name that is the title of one topic
-    points there; a name that is only an alias points at its topic unless several topics
-    share it, in which case it is left out rather than pointing at an arbitrary one.
-    """
-    records = records or topic_records(topics)
-    index = NameIndex([asdict(r) for r in records])
-    inv = soi.Inventory()
-    inv.project, inv.version = project, ""
-    seen: set[str] = set()
-    for record in records:
-        for name in record.names:
-            key = " ".join(name.lower().split())
-            found = index.lookup_exact(name)
-            if key in seen or len(found) != 1 or found[0].slug != record.slug:
-                continue
-            seen.add(key)
-            inv.objects.append(
-                soi.DataObjStr(
-                    name=key,
-                    domain="std",
-                    role="term",
-                    priority="-1",
-                    uri=record.url,
-                    dispname=name if name != key else "-",
-                )
-            )
-    # A name several topics go by leads to the page that lists them.
-    for shared in shared_names([asdict(r) for r in records]):
-        key = " ".join(shared.name.lower().split())
-        if key not in seen:
-            seen.add(key)
-            inv.objects.append(
-                soi.DataObjStr(
-                    name=key,
-                    domain="std",
-                    role="term",
-                    priority="-1",
-                    uri=shared.url,
-                    dispname=shared.name if shared.name != key else "-",
-                )
-            )
-    return soi.compress(inv.data_file(contract=True))
+def schema_json() -> bytes:
+    """The JSON Schema of ``topics.json``, as shipped in the package."""
+    return importlib.resources.files("kbgen").joinpath("schema", SCHEMA_FILE).read_bytes()

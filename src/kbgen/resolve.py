@@ -1,19 +1,19 @@
 """Resolve a topic name (title or alias) to its topic, with did-you-mean for near misses.
 
 Shared by ``kbgen link``, the ``[[Name]]`` Markdown extension and the Sphinx inventory.
-A name is looked up in four rounds, and the first round that finds anything decides:
-the titles, then the aliases, compared ignoring case and repeated spaces; then the titles,
-then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring hyphens,
-punctuation and a plural ``s``). One topic found means resolved; several mean ambiguous.
-Before them all, a name several topics go by (:mod:`kbgen.disambiguation`) resolves to its
-disambiguation page, which lists every meaning.
+A name is looked up in five rounds, and the first round that finds anything decides:
+the titles, then the aliases, then the spellings :mod:`kbgen.terms` derives from them
+(``MoE`` for ``Mixture of Experts (MoE)``), compared ignoring case and repeated spaces; then
+the titles, then the aliases, compared loosely (:func:`kbgen.merge.name_key`: also ignoring
+hyphens, punctuation and a plural ``s``). One topic found means resolved; several mean
+ambiguous. Before them all, a name several topics go by (:mod:`kbgen.disambiguation`)
+resolves to its disambiguation page, which lists every meaning.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import unicodedata
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from typing import Any
 
 from kbgen.disambiguation import shared_names
 from kbgen.merge import name_key
+from kbgen.terms import fold, name_tiers
 
 MAX_SUGGESTIONS = 5
 
@@ -39,18 +40,23 @@ class Resolved:
     anchors: tuple[str, ...]
 
 
-def fold(name: str) -> str:
-    """A name compared ignoring case and repeated whitespace, after NFC normalization."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
 def read_topics_json(source: str | Path) -> dict[str, Any]:
-    """The ``topics.json`` document at a path or an ``http(s)://`` URL."""
+    """The ``topics.json`` document at a path or an ``http(s)://`` URL.
+
+    Topic URLs come back relative to the site root, however the document gives them.
+    """
     text = str(source)
     if text.startswith(("http://", "https://")):
         with urllib.request.urlopen(text, timeout=30) as response:
-            return json.loads(response.read().decode("utf-8"))
-    return json.loads(Path(source).read_text(encoding="utf-8"))
+            data = json.loads(response.read().decode("utf-8"))
+    else:
+        data = json.loads(Path(source).read_text(encoding="utf-8"))
+    root = data.get("site_url", "") if isinstance(data, dict) else ""
+    if root and isinstance(data.get("topics"), list):
+        for topic in data["topics"]:
+            if isinstance(topic, dict) and str(topic.get("url", "")).startswith(root):
+                topic["url"] = topic["url"][len(root) :]
+    return data
 
 
 class NameIndex:
@@ -76,6 +82,12 @@ class NameIndex:
                 first = 0 if name == topic["title"] else 1
                 for key_of, table in (self._rounds[first], self._rounds[first + 2]):
                     table.setdefault(key_of(name), {}).setdefault(topic["slug"], name)
+        derived = name_tiers((t["slug"], [t["title"], *t.get("aliases", [])]) for t in topics)[2]
+        table = {
+            key: {slug: min(names) for slug, names in owners.items()}
+            for key, owners in derived.items()
+        }
+        self._rounds.insert(2, (fold, table))
 
     def _found(self, matches: dict[str, str]) -> list[Resolved]:
         out = []

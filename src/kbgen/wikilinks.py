@@ -6,13 +6,16 @@ In any MkDocs site's ``mkdocs.yml``::
       - kbgen.wikilinks:
           topics: https://kb.example.com/topics.json   # or a path (relative to the build's folder)
           base_url: https://kb.example.com/            # optional, see below
+          errors: false                                # optional, see below
 
 Forms: ``[[LoRA]]``, ``[[LoRA|custom text]]``, ``[[LoRA#pitfalls]]`` (a section id, or its
 heading: ``[[LoRA#Use When]]``). Names resolve as :mod:`kbgen.resolve` says. Links go to
 ``base_url`` + the topic's URL; ``base_url`` defaults to the ``site_url`` recorded in
 ``topics.json``, else to the folder of a ``topics`` URL. An unknown or ambiguous name, or an
 unknown section, logs a warning with a did-you-mean (MkDocs' strict mode turns it into a
-failed build) and renders as plain text, never as a broken link. ``topics.json`` is read
+failed build) and renders as plain text, never as a broken link. With ``errors: true``
+the page fails to convert instead, with a :class:`WikiLinkError` listing every such link
+of the page: for publishers that do not count extension warnings (Zensical). ``topics.json`` is read
 once per build (a file again when it changes; a URL at most every :data:`URL_TTL` seconds).
 """
 
@@ -28,6 +31,7 @@ from typing import Any
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.postprocessors import Postprocessor
 
 from kbgen.exports import section_anchor
 from kbgen.resolve import NameIndex, read_topics_json
@@ -42,6 +46,10 @@ LINK_SCHEMES = frozenset({"http", "https"})
 """Schemes a URL of ``topics.json`` (or ``base_url``) may use; relative URLs are fine too."""
 
 _cache: dict[str, tuple[float, NameIndex, str]] = {}
+
+
+class WikiLinkError(ValueError):
+    """Links of a page that name no topic, an ambiguous one or no section (``errors: true``)."""
 
 
 def _is_url(source: str) -> bool:
@@ -75,9 +83,17 @@ def _check_urls(data: dict[str, Any]) -> None:
 class WikiLinkProcessor(InlineProcessor):
     """Turns one ``[[Name#anchor|text]]`` into a link, or into text with a warning."""
 
-    def __init__(self, md: Markdown, index: NameIndex, base_url: str) -> None:
+    def __init__(self, md: Markdown, index: NameIndex, base_url: str, errors: bool) -> None:
         super().__init__(WIKILINK, md)
-        self.index, self.base_url = index, base_url
+        self.index, self.base_url, self.errors = index, base_url, errors
+        self.problems: list[str] = []
+        """This page's unresolved links, when they are errors."""
+
+    def problem(self, message: str, *args: object) -> None:
+        if self.errors:
+            self.problems.append(message % args)
+        else:
+            log.warning(message, *args)
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
         name, anchor, text = (g.strip() if g else "" for g in m.groups())
@@ -86,10 +102,10 @@ class WikiLinkProcessor(InlineProcessor):
         if len(found) != 1:
             if found:
                 choices = ", ".join(f"`{r.title}`" for r in found)
-                log.warning("[[%s]] is ambiguous: it names %s", name, choices)
+                self.problem("[[%s]] is ambiguous: it names %s", name, choices)
             else:
                 hint = ", ".join(f"`{s}`" for s in self.index.suggest(name))
-                log.warning(
+                self.problem(
                     "[[%s]] names no topic%s", name, f"; did you mean {hint}?" if hint else ""
                 )
             span = etree.Element("span", {"class": "kb-missing"})
@@ -101,7 +117,7 @@ class WikiLinkProcessor(InlineProcessor):
             if anchor not in topic.anchors and section_anchor(anchor) in topic.anchors:
                 anchor = section_anchor(anchor)
             if anchor not in topic.anchors:
-                log.warning(
+                self.problem(
                     "[[%s#%s]]: `%s` has no section `%s`; it has %s",
                     name,
                     anchor,
@@ -116,6 +132,21 @@ class WikiLinkProcessor(InlineProcessor):
         return link, m.start(0), m.end(0)
 
 
+class WikiLinkCheck(Postprocessor):
+    """Raises :class:`WikiLinkError` at the end of a page that has unresolved links."""
+
+    def __init__(self, md: Markdown, links: WikiLinkProcessor) -> None:
+        super().__init__(md)
+        self.links = links
+
+    def run(self, text: str) -> str:
+        problems, self.links.problems = self.links.problems, []
+        if problems:
+            lines = "".join(f"\n  {p}" for p in problems)
+            raise WikiLinkError(f"kbgen.wikilinks: {len(problems)} unresolved links:{lines}")
+        return text
+
+
 class WikiLinkExtension(Extension):
     """Registers the ``[[Name]]`` inline pattern."""
 
@@ -123,6 +154,7 @@ class WikiLinkExtension(Extension):
         self.config = {
             "topics": ["", "Path or URL of a kbgen site's topics.json"],
             "base_url": ["", "URL of the knowledge base root (default: from topics.json)"],
+            "errors": [False, "Fail the page on an unresolved link instead of warning"],
         }
         super().__init__(**kwargs)
 
@@ -142,7 +174,9 @@ class WikiLinkExtension(Extension):
             raise ValueError(f"kbgen.wikilinks: base_url {base!r} is not an http or https URL")
         base = base if base.endswith("/") else base + "/"
         # Above Python-Markdown's own link pattern (160), so `[[` is not read as a link.
-        md.inlinePatterns.register(WikiLinkProcessor(md, index, base), "kbgen-wikilink", 175)
+        links = WikiLinkProcessor(md, index, base, bool(self.getConfig("errors")))
+        md.inlinePatterns.register(links, "kbgen-wikilink", 175)
+        md.postprocessors.register(WikiLinkCheck(md, links), "kbgen-wikilink-check", 0)
 
 
 def makeExtension(**kwargs: Any) -> WikiLinkExtension:
