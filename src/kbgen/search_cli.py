@@ -93,7 +93,8 @@ def link(records: list[TopicRecord], name: str, base: str) -> Outcome:
     meanings = index.meanings(topic.slug)
     note = ""
     if meanings:
-        note = f"note: `{wanted}` names {len(meanings)} topics; the link leads to the page that lists them:\n"
+        note = f"note: `{wanted}` names {len(meanings)} topics; "
+        note += "the link leads to the page that lists them:\n"
         note += "".join(f"  {r.title}  {base}{r.url}\n" for r in meanings)
     return Outcome(0, out=f"{url}\n[{topic.name}]({url})\n", err=note)
 
