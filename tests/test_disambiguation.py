@@ -9,7 +9,8 @@ import sphobjinv as soi
 from kbgen.build import render_site
 from kbgen.config import load_config
 from kbgen.disambiguation import shared_names
-from kbgen.exports import inventory, topic_records
+from kbgen.exports import topic_records
+from kbgen.inventory import inventory
 from kbgen.records import Topic
 from kbgen.resolve import NameIndex
 from kbgen.store import load_topics

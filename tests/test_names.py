@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
+
 from kbgen.links import Linker, LinkTarget
 from kbgen.merge import name_key
+from kbgen.names import parse_names
 from kbgen.records import MAX_NAME_LENGTH
 from kbgen.resolve import NameIndex, fold
 from kbgen.sources import SourceFile, read_source
@@ -44,3 +47,19 @@ def test_a_title_too_long_to_be_a_name_is_cut_at_a_word_with_a_warning() -> None
     assert entry.title.endswith("word…")
     assert any(str(p).startswith("x.txt:3: warning: title cut to 200") for p in problems)
     assert long in "\n".join(s.body for s in entry.sections)  # nothing of it is lost
+
+
+@pytest.mark.parametrize(
+    ("title", "acronym", "is_name"),
+    [
+        ("Masked Autoencoder (MAE)", "MAE", True),
+        ("Self-Play Fine-Tuning (SPIN)", "SPIN", True),
+        ("Rejection Sampling Fine-Tuning (RFT)", "RFT", True),
+        ("Load Balancing (MoE)", "MoE", False),  # a context, another topic's name
+        ("Radix / Prefix-Cache Attention (SGLang)", "SGLang", False),  # the system, a qualifier
+    ],
+)
+def test_an_acronym_spelled_from_inside_its_words_is_a_name(
+    title: str, acronym: str, is_name: bool
+) -> None:
+    assert (acronym in parse_names(title).expansions) is is_name

@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping
+from dataclasses import asdict
 
+from kbgen.disambiguation import shared_names
 from kbgen.exports import section_anchor, topic_records
 from kbgen.records import Topic
 from kbgen.store import parse_body
-from kbgen.terms import name_variants, term_table
+from kbgen.terms import fold, name_variants, term_table
 
 PRIORITY = "-1"
 """What Sphinx writes for terms, labels and documents: found, but not shown in search."""
@@ -70,9 +72,13 @@ def inventory(
 
     ``records`` are :func:`kbgen.exports.topic_records` of ``topics`` when the caller has
     them; ``disambiguation`` maps a folded name that several topics share to the URL of
-    its disambiguation page (such a name is left out without one).
+    its disambiguation page (by default, the pages :mod:`kbgen.disambiguation` makes; a
+    shared name without one is left out).
     """
     records = records or topic_records(topics)
+    if disambiguation is None:
+        shared = shared_names([asdict(r) for r in records])
+        disambiguation = {fold(d.name): d.url for d in shared}
     by_slug = {t.slug: t for t in topics}
     url_of = {r.slug: r.url for r in records}
     terms = term_table([(r.slug, r.names) for r in records], url_of, disambiguation)

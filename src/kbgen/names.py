@@ -107,6 +107,20 @@ def _letters(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def _spelled_within(letters: str, name: str) -> bool:
+    """Whether an acronym's letters run through ``name`` in order from its first letter.
+
+    Acronyms take letters from inside words and skip words: ``MAE`` for Masked
+    Autoencoder, ``SPIN`` for Self-Play Fine-Tuning, ``RFT`` for Rejection Sampling
+    Fine-Tuning; ``MoE`` in ``Load Balancing (MoE)`` does not start with its ``l``.
+    """
+    plain = _letters(name)
+    if not letters or not plain or letters[0] != plain[0]:
+        return False
+    rest = iter(plain[1:])
+    return all(c in rest for c in letters[1:])
+
+
 def _short(name: str) -> bool:
     return bool(name) and " " not in name and len(_letters(name)) >= 2
 
@@ -128,7 +142,10 @@ def names_concept(title: str, match: re.Match[str]) -> bool:
     if re.search(r"\bvs\b", title) or not before:
         return False
     if _short(inside) and not after[:1].isupper():
-        return _abbreviates(_letters(inside), _words_of(before))
+        letters = _letters(inside)
+        return _abbreviates(letters, _words_of(before)) or (
+            is_acronym(inside) and _spelled_within(letters, before)
+        )
     if after:
         return False
     if _short(before):
