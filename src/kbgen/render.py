@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import yaml
+from markdown.extensions.toc import slugify as toc_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen.config import TagInfo
 from kbgen.exports import section_anchor, summary
 from kbgen.links import Linker, LinkTarget
+from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
@@ -153,6 +156,12 @@ def inline(text: str) -> str:
     )
 
 
+def az_letter(name: str) -> str:
+    """The A–Z group of a name: its first letter without accents, or ``Other``."""
+    first = unicodedata.normalize("NFKD", name.strip()[:1])[:1].upper()
+    return first if "A" <= first <= "Z" else "Other"
+
+
 def search_boost(names: list[str]) -> float:
     """Material search's per-page boost: a topic with a shorter name ranks higher.
 
@@ -179,6 +188,8 @@ class Part:
     """``file:line`` of the source, or ``""`` for an editor's unattributed text."""
     markdown: str
     """Safe Markdown."""
+    url: str = ""
+    """The source line online, when the repository's address is known."""
 
 
 @dataclass(frozen=True)
@@ -214,6 +225,15 @@ class TopicPage:
     """Topics whose text links here."""
     links: list[str] = field(default_factory=list)
     """Slugs this page links to from its text."""
+    changed: str = ""
+    """ISO date the topic file last changed, or ``""``."""
+    repo: RepoLinks = field(default_factory=RepoLinks)
+    """Where source lines and the topic file are online."""
+
+    @property
+    def edit_url(self) -> str:
+        """The online editor of ``topics/<slug>.md``, or ``""``."""
+        return self.repo.edit(self.topic.slug)
 
     @property
     def sources(self) -> list[SourceRef]:
@@ -260,6 +280,8 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
     env.filters["md"] = inline
     env.filters["html"] = lambda s: html.escape(str(s), quote=True)
     env.filters["tag_anchor"] = tag_anchor
+    env.filters["toc_anchor"] = lambda s: toc_slugify(str(s), "-")
+    env.filters["az_letter"] = az_letter
     env.filters["indent4"] = lambda s: "\n".join(
         ("    " + line) if line.strip() else "" for line in str(s).split("\n")
     )
@@ -273,10 +295,25 @@ def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
     return [LinkTarget(name, t.slug) for t in topics for name in t.names]
 
 
+def _source_url(repo: RepoLinks | None, label: str) -> str:
+    """The online address of a ``file:line`` part label, or ``""``."""
+    file, _, line = label.rpartition(":")
+    if repo is None or not file or not line.isdigit():
+        return ""
+    return repo.source(SourceRef(file, int(line)))
+
+
 def build_pages(
-    topics: list[Topic], tags: dict[str, TagInfo], env: jinja2.Environment
+    topics: list[Topic],
+    tags: dict[str, TagInfo],
+    env: jinja2.Environment,
+    repo: RepoLinks | None = None,
+    changed: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
+
+    ``repo`` gives the source labels and the edit link their addresses; ``changed`` is
+    each topic's last-changed date.
 
     Two phases: first link every page (which needs every topic's names), then render each
     with its backlinks (which need every page's links).
@@ -293,7 +330,10 @@ def build_pages(
             joined = f"\n\n{_PART_BREAK}\n\n".join(p.markdown for p in section.parts)
             text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
             texts = text.split(f"\n\n{_PART_BREAK}\n\n")
-            parts = tuple(Part(p.label, t) for p, t in zip(section.parts, texts, strict=True))
+            parts = tuple(
+                Part(p.label, t, _source_url(repo, p.label))
+                for p, t in zip(section.parts, texts, strict=True)
+            )
             linked_sections.append(PageSection(section.name, section.anchor, parts))
             links += found
         pages[topic.slug] = TopicPage(
@@ -304,6 +344,8 @@ def build_pages(
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
             links=list(dict.fromkeys(links)),
+            changed=(changed or {}).get(topic.slug, ""),
+            repo=repo or RepoLinks(),
         )
     for page in pages.values():
         for slug in page.links:
