@@ -127,7 +127,9 @@ def verdicts(scores: list[Score]) -> list[str]:
         out.append(f"{s.page}: accessibility {s.accessibility} ≥ {ACCESSIBILITY_TARGET}: {ok}")
         if s.page in PERFORMANCE_TARGET:
             target = PERFORMANCE_TARGET[s.page]
-            out.append(f"{s.page}: performance {s.performance} ≥ {target}: {s.performance >= target}")
+            out.append(
+                f"{s.page}: performance {s.performance} ≥ {target}: {s.performance >= target}"
+            )
     return out
 
 

@@ -56,6 +56,7 @@ class RepoLinks:
 
 def _git_dates(folder: Path) -> dict[str, str]:
     """File name → date of the last commit that changed it, for committed, unmodified files."""
+
     def git(*args: str) -> str:
         return subprocess.run(
             ["git", *args], cwd=folder, capture_output=True, text=True, check=True, timeout=60
@@ -63,7 +64,7 @@ def _git_dates(folder: Path) -> dict[str, str]:
 
     try:
         log = git("log", "--format=@%cs", "--name-only", "--no-renames", "--relative", "--", ".")
-        dirty = git("status", "--porcelain", "--no-renames", "--untracked-files=no", "--relative", ".")
+        dirty = git("status", "--porcelain", "--no-renames", "--untracked-files=no", "--", ".")
     except (OSError, subprocess.SubprocessError):
         return {}
     dates: dict[str, str] = {}

@@ -179,7 +179,10 @@ def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
 def _generate(project: Config, config: MkDocsConfig) -> Generated:
     """The pages, into the docs folder and for the site ``mkdocs.yml`` describes."""
     return generate(
-        project, Path(config.docs_dir), config.site_name, config.site_url or "",
+        project,
+        Path(config.docs_dir),
+        config.site_name,
+        config.site_url or "",
         repo_links(project, config),
     )
 
