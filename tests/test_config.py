@@ -101,3 +101,43 @@ def test_a_bad_option_is_an_error_naming_its_line(tmp_path: Path, text: str, exp
     problems = _problems(tmp_path, text)
     assert len(problems) == 1
     assert problems[0].startswith(expected), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "tags: {advanced: [1, 2]}\n",
+            "kbgen.yml:1: `tags.advanced` must be a name, or a mapping of name, description, "
+            "areas (got list)",
+        ),
+        ("tags:\n  advanced: 7\n", "kbgen.yml:2: `tags.advanced` must be a name"),
+        (
+            "tags:\n  advanced:\n    name: [x]\n",
+            "kbgen.yml:3: `tags.advanced.name` must be text (got list)",
+        ),
+        ("site_dir: 5\n", "kbgen.yml:1: `site_dir` must be a folder name"),
+        ("topics_dir: [a, b]\n", "kbgen.yml:1: `topics_dir` must be a folder name"),
+        ("topic_dir: x\n", "kbgen.yml:1: unknown key `topic_dir` (did you mean `topics_dir`?)"),
+        ("merge: [A, B]\n", "kbgen.yml:1: `merge` must be a list of lists of two or more titles"),
+        (
+            "merge: [[Adam, Adam Optimizer]]\nkeep_apart: [[adam optimizer, Adam]]\n",
+            "kbgen.yml:2: `adam optimizer` and `Adam` are kept apart, but `merge` puts them in "
+            "one topic",
+        ),
+        (  # merge groups that share a title are one topic
+            "merge: [[A, B], [B, C]]\nkeep_apart:\n  - [X, Y]\n  - [A, C]\n",
+            "kbgen.yml:4: `A` and `C` are kept apart, but `merge` puts them in one topic",
+        ),
+    ],
+)
+def test_wrong_types_and_contradictions_are_errors_with_lines(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    problems = _problems(tmp_path, text)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_merging_and_keeping_apart_different_pairs_is_fine(tmp_path: Path) -> None:
+    config = _load(tmp_path, "merge: [[Adam, Adam Optimizer]]\nkeep_apart: [[Adam, AdamW]]\n")
+    assert config.keep_apart == (("Adam", "AdamW"),)

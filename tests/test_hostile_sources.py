@@ -517,4 +517,5 @@ def test_a_missing_sources_folder_or_a_topics_file_is_an_error(tmp_path: Path) -
     (tmp_path / "sources").mkdir()
     (tmp_path / "topics").write_text("not a folder")
     code, _, err = run(tmp_path, "import")
-    assert (code, err.splitlines()[0]) == (1, "topics: the topics folder is a file")
+    assert code == 2
+    assert err.startswith("error: topics_dir in kbgen.yml: topics: it is a file, not a folder")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import kbgen.atomic as store
 import kbgen.importer as importer
-import kbgen.store as store
 from kbgen.check import run_check
 from kbgen.cli import main
 from kbgen.config import load_config
@@ -271,7 +271,7 @@ def test_conflicting_change_keeps_the_editors_version_and_reports_it(tmp_path: P
     result = run_import(config)
     assert "Editor's way." in alpha.read_text()
     assert "Upstream way." not in alpha.read_text()
-    assert result.conflicts == ["alpha-method: section:How"]
+    assert result.conflicts == ["alpha-method: section `How`"]
 
 
 def test_edited_title_keeps_the_slug(tmp_path: Path) -> None:
@@ -366,20 +366,28 @@ def _failing_on_call(n: int, real: Callable[..., object]) -> Callable[..., objec
 
 
 @pytest.mark.parametrize(
-    ("target", "name", "n"),
-    [(Path, "write_bytes", 2), (store.os, "replace", 2)],
-    ids=["a write half-way", "the swap"],
+    ("target", "name", "n", "exchange"),
+    [
+        (Path, "write_bytes", 2, True),
+        (store, "_exchange", 1, True),
+        (store.os, "replace", 2, False),
+    ],
+    ids=["a write half-way", "the atomic swap", "the swap by two renames"],
 )
 def test_a_write_failing_leaves_topics_byte_for_byte(
-    tmp_path: Path, monkeypatch, capsys, target: object, name: str, n: int
+    tmp_path: Path, monkeypatch, capsys, target: object, name: str, n: int, exchange: bool
 ) -> None:
     config = make_project(tmp_path, {"notes.md": NOTES, "more.md": GUIDE_LIKE})
     run_import(config)
     before = snapshot(config.topics_dir)
     (config.sources_dir / "notes.md").write_text(NOTES.replace("summary", "abstract"))
+    if not exchange:
+        monkeypatch.setattr(store, "_exchange", lambda a, b: False)
     monkeypatch.setattr(target, name, _failing_on_call(n, getattr(target, name)))
     assert main(["--project", str(tmp_path), "import"]) == 1
-    assert "No space left on device; it is unchanged" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{config.topics_dir}" in err and "No space left on device" in err
+    assert f"{config.topics_dir} is unchanged" in err
     monkeypatch.undo()
     assert snapshot(config.topics_dir) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kbgen.yml", "sources", "topics"]

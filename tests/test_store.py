@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from kbgen.atomic import replace_directory, write_files
+from kbgen.folders import MARKER, MARKER_TEXT
 from kbgen.records import SourceRef, Topic
 from kbgen.store import (
     BodyPart,
@@ -13,8 +15,6 @@ from kbgen.store import (
     load_topics,
     parse_body,
     parse_topic,
-    replace_directory,
-    write_files,
 )
 from tests.helpers import snapshot
 
@@ -141,7 +141,7 @@ def test_write_files_replaces_files_and_never_writes_into_the_old_ones(tmp_path:
     (target / "b.md").write_text("old b")
     os.link(target / "a.md", tmp_path / "a-kept")  # the old a.md's inode, seen from outside
     write_files(target, {"a.md": "new a", "b.md": None, "c.md": "new c"})
-    assert snapshot(target) == {"a.md": b"new a", "c.md": b"new c"}
+    assert snapshot(target) == {MARKER: MARKER_TEXT.encode(), "a.md": b"new a", "c.md": b"new c"}
     assert (tmp_path / "a-kept").read_text() == "old a"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-kept", "topics"]
 

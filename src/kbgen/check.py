@@ -96,7 +96,36 @@ def check_topics(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
     return problems
 
 
+def check_conflicts(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
+    """A warning for each conflict the last import recorded that is still open."""
+    from kbgen.reconcile import unit_label
+    from kbgen.state import open_conflicts
+
+    by_slug = {t.topic.slug: t for t in loaded}
+    problems = []
+    for slug, keys in sorted(open_conflicts(config.topics_dir).items()):
+        t = by_slug.get(slug)
+        path = str(t.path) if t else str(config.topics_dir / f"{slug}.md")
+        for key in keys:
+            line = 0
+            if t and key.startswith("section:"):
+                heading = f"## {key.removeprefix('section:')}"
+                body = t.topic.body.split("\n")
+                at = next((i for i, text in enumerate(body) if text.strip() == heading), None)
+                line = 0 if at is None else t.body_line + at
+            elif t:
+                line = t.key_lines.get(key.removeprefix("extra:"), 0)
+            message = (
+                f"conflict in {unit_label(key)}: you and the sources both changed it; "
+                f"`kbgen resolve {slug}` keeps yours, `kbgen resolve --sources {slug}` "
+                "takes theirs"
+            )
+            problems.append(Problem(path, line, message, "warning"))
+    return problems
+
+
 def run_check(config: Config) -> tuple[int, list[Problem]]:
     """Check every topic file; returns the number of topics and every problem found."""
     loaded, problems = load_topics(config.topics_dir)
-    return len(loaded), problems + check_topics(loaded, config)
+    problems += check_topics(loaded, config)
+    return len(loaded), problems + check_conflicts(loaded, config)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kbgen.config import load_config
-from kbgen.exceptions import InputError, KbgenError, Problem
+from kbgen.exceptions import InputError, KbgenError, Problem, UsageError
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -26,6 +29,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     _print_problems(result.problems)
     for conflict in result.conflicts:
         print(f"conflict (editor's version kept): {conflict}", file=sys.stderr)
+    if result.conflicts:
+        print(
+            "settle a conflict with `kbgen resolve SLUG` (keep yours) or "
+            "`kbgen resolve --sources SLUG` (take the sources'); until then every import "
+            "reports it",
+            file=sys.stderr,
+        )
     print(
         f"{len(result.entries)} entries → {len(result.topics)} topics in "
         f"{config.topics_dir.name}/; {len(result.written)} files changed "
@@ -35,6 +45,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         report = Path(args.report)
         report.write_text(format_report(result), encoding="utf-8")
         print(f"report written to {report}")
+    return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    """Settle the conflicts the last import recorded."""
+    from kbgen.state import resolve_conflicts
+
+    config = load_config(args.project)
+    done = resolve_conflicts(config, args.slugs, take_sources=args.sources)
+    how = "the sources' version taken" if args.sources else "your version kept"
+    print(f"{len(done)} topic(s) settled, {how}: {', '.join(done) or 'none was open'}")
     return 0
 
 
@@ -69,6 +90,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build the static site."""
     from kbgen.publish import build_site
 
+    if not Path(args.project).is_dir():
+        raise UsageError(f"{args.project}: no such project folder")
     config = load_config(args.project)
     site_dir = Path(args.site_dir).resolve() if args.site_dir else None
     report = build_site(config, site_dir=site_dir)
@@ -109,11 +132,16 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser, shared with the documentation tests."""
-    root = argparse.ArgumentParser(prog="kbgen", description=__doc__)
+    root = argparse.ArgumentParser(prog="kbgen", description=__doc__, allow_abbrev=False)
     root.add_argument(
         "--project", type=Path, default=Path.cwd(), help="project folder (holds kbgen.yml)"
     )
-    sub = root.add_subparsers(dest="command", required=True)
+    # No abbreviated options: `--site` must not silently mean `--site-dir`.
+    sub = root.add_subparsers(
+        dest="command",
+        required=True,
+        parser_class=functools.partial(argparse.ArgumentParser, allow_abbrev=False),
+    )
 
     p = sub.add_parser("import", help="read sources/ into topics/")
     p.add_argument(
@@ -124,6 +152,13 @@ def parser() -> argparse.ArgumentParser:
         help="write every merge decision to FILE (default import-report.md)",
     )
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("resolve", help="settle the conflicts the last import reported")
+    p.add_argument("slugs", nargs="*", metavar="SLUG", help="topics to settle (default: all)")
+    p.add_argument(
+        "--sources", action="store_true", help="take the sources' version instead of yours"
+    )
+    p.set_defaults(func=cmd_resolve)
 
     p = sub.add_parser("check", help="validate topics/")
     p.set_defaults(func=cmd_check)
@@ -155,18 +190,51 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+REPLACES = {"import": ("topics",), "generate": ("topics",), "build": ("topics", "site")}
+"""The folders each command may replace wholesale (build and generate import when empty)."""
+
+
+@contextmanager
+def guarded(args: argparse.Namespace) -> Iterator[None]:
+    """Validate the project's folders, hold its lock and recover from a killed command.
+
+    ``kbgen serve`` takes the lock for each rebuild instead, so that imports can run
+    while it serves.
+    """
+    from kbgen.folders import check_project, recover
+    from kbgen.lock import project_lock
+
+    if not Path(args.project).is_dir():
+        raise UsageError(f"{args.project}: no such project folder")
+    config = load_config(args.project)
+    site_dir = Path(args.site_dir).resolve() if getattr(args, "site_dir", None) else None
+    check_project(config, site_dir=site_dir, replaces=REPLACES.get(args.command, ()))
+    if args.command == "serve":
+        yield
+        return
+    with project_lock(config.root, f"kbgen {args.command}"):
+        for folder in (config.topics_dir, site_dir or config.site_dir):
+            recover(folder)
+        yield
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run a command; errors print as ``file:line: message`` and exit 1."""
+    """Run a command; errors print as ``file:line: message`` and exit 1 (2: refused)."""
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with guarded(args):
+            return args.func(args)
     except InputError as exc:
         _print_problems(exc.problems)
         print(f"Aborted with {len(exc.problems)} problem(s).", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KbgenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = exc.filename or f"kbgen {args.command}"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 1

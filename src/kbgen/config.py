@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,8 +149,20 @@ def _tags(raw: object, lines: _Lines, problems: list[Problem]) -> dict[str, TagI
         return {}
     tags = {}
     for slug, info in raw.items():
-        info = info if isinstance(info, dict) else {"name": info}
         at = ("tags", str(slug))
+        if info is None or isinstance(info, str):
+            info = {"name": info}
+        elif not isinstance(info, dict):
+            message = (
+                f"`{'.'.join(at)}` must be a name, or a mapping of {_EXPECTED} "
+                f"(got {type(info).__name__})"
+            )
+            problems.append(lines.problem(at, message))
+            continue
+        for key in ("name", "description"):
+            if info.get(key) is not None and not isinstance(info[key], str):
+                message = f"`{'.'.join(at)}.{key}` must be text (got {type(info[key]).__name__})"
+                problems.append(lines.problem((*at, key), message))
         problems += [
             lines.problem(
                 (*at, str(key)), f"`{'.'.join(at)}`: unknown key `{key}` (expected {_EXPECTED})"
@@ -197,6 +210,55 @@ def load_config(root: Path) -> Config:
         merge=_groups(raw.get("merge"), "merge", lines, problems),
         keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
     )
+    problems += _unknown_keys(raw, lines) + _merge_and_apart(config, lines)
     if problems:
         raise InputError(problems)
     return config
+
+
+KEYS = ("sources_dir", "topics_dir", "docs_dir", "site_dir", "tags", "merge", "keep_apart")
+"""Every top-level key of ``kbgen.yml``."""
+
+
+def _unknown_keys(raw: dict, lines: _Lines) -> list[Problem]:
+    """A key kbgen does not know is a typo to report, not a setting to ignore."""
+    problems = []
+    for key in raw:
+        if str(key) not in KEYS:
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f" (did you mean `{close[0]}`?)" if close else f" (known: {', '.join(KEYS)})"
+            problems.append(lines.problem((str(key),), f"unknown key `{key}`{hint}"))
+    return problems
+
+
+def _merge_and_apart(config: Config, lines: _Lines) -> list[Problem]:
+    """Titles cannot be forced into one topic and kept apart at once.
+
+    Merge groups that share a title form one topic, so ``merge: [[A, B], [B, C]]`` with
+    ``keep_apart: [[A, C]]`` is a contradiction too; ``merge: [[Adam, Adam Optimizer]]``
+    with ``keep_apart: [[Adam, AdamW]]`` is not.
+    """
+    component: dict[str, int] = {}
+    for g, group in enumerate(config.merge):
+        keys = [_words(t) for t in group]
+        joined = {component[k] for k in keys if k in component} | {g}
+        for k, c in list(component.items()):
+            if c in joined:
+                component[k] = g
+        for k in keys:
+            component[k] = g
+    problems = []
+    for a, apart in enumerate(config.keep_apart):
+        seen: dict[int, str] = {}
+        for title in apart:
+            c = component.get(_words(title))
+            if c is None:
+                continue
+            if c in seen:
+                message = (
+                    f"`{seen[c]}` and `{title}` are kept apart, but `merge` puts them in "
+                    "one topic: remove one of the two rules"
+                )
+                problems.append(lines.problem(("keep_apart", str(a)), message))
+            seen.setdefault(c, title)
+    return problems

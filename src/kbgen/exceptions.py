@@ -40,5 +40,17 @@ class BuildError(KbgenError):
     """The site could not be built."""
 
 
+class UsageError(KbgenError):
+    """A setting or option is refused before anything is touched; the command exits 2."""
+
+
+class FolderError(UsageError):
+    """A folder setting would make kbgen overwrite something it must not."""
+
+
+class LockError(UsageError):
+    """Another kbgen command is working on the same project."""
+
+
 class WriteError(KbgenError):
     """An output folder could not be written; the previous one is left as it was."""

@@ -12,29 +12,20 @@ at once (:func:`kbgen.store.write_files`).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbgen.atomic import EditedMeanwhile, stamps, write_files
 from kbgen.config import Config
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names, section_parts
+from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, unit_label
 from kbgen.records import Entry, SourceRef, Topic
-from kbgen.slugs import SLUG, plain_dashes, topic_slug, unique_slug
+from kbgen.slugs import plain_dashes, topic_slug, unique_slug
 from kbgen.sources import read_sources
-from kbgen.store import (
-    BodyPart,
-    BodySection,
-    compose_body,
-    dump_topic,
-    guard_text,
-    parse_body,
-    parse_topic,
-    write_files,
-)
-
-STATE_FILE = ".import-state.json"
+from kbgen.state import STATE_FILE, ImportState, read_file
+from kbgen.store import BodyPart, BodySection, compose_body, dump_topic, guard_text
 
 
 @dataclass
@@ -54,68 +45,6 @@ class ImportResult:
     """Old slug → the slug of the topic it was merged into."""
     unmapped_areas: list[str] = field(default_factory=list)
     """Source area headings that ``kbgen.yml`` maps to no tag, as ``file: area``."""
-
-
-_TABLES = ("slugs", "lines", "generated", "redirects")
-
-
-def _str_map(table: object) -> dict[str, str] | None:
-    """``table`` if it maps strings to strings, else None."""
-    if isinstance(table, dict) and all(
-        isinstance(k, str) and isinstance(v, str) for k, v in table.items()
-    ):
-        return table
-    return None
-
-
-@dataclass
-class _State:
-    """What the last import did, kept in ``topics/.import-state.json``."""
-
-    slugs: dict[str, str] = field(default_factory=dict)
-    """Entry identity (``file::name key``) → slug."""
-    lines: dict[str, str] = field(default_factory=dict)
-    """``file:line`` → slug, the fallback when an entry's title was re-worded."""
-    generated: dict[str, str] = field(default_factory=dict)
-    """Slug → the file text the last import generated (the merge base)."""
-    redirects: dict[str, str] = field(default_factory=dict)
-    """Old slug → the slug of the topic it was merged into."""
-
-    @classmethod
-    def load(cls, path: Path) -> _State:
-        if not path.exists():
-            return cls()
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            message = f"unreadable import state ({exc}); delete it to import afresh"
-            raise InputError([Problem(str(path), 1, message)]) from exc
-        tables = [_str_map(raw.get(k, {})) for k in _TABLES] if isinstance(raw, dict) else [None]
-        state = None if None in tables else cls(*tables)
-        if state is None or not state.safe():
-            message = "unreadable import state: not the tables of slugs kbgen writes"
-            raise InputError([Problem(str(path), 1, f"{message}; delete it to import afresh")])
-        return state
-
-    def safe(self) -> bool:
-        """Whether every slug in the state is a slug.
-
-        The state lives in ``topics/`` beside the editors' files: a "slug" in it that is a
-        path (``../x``) must be refused, not written to.
-        """
-        names = [*self.slugs.values(), *self.lines.values(), *self.generated]
-        names += [*self.redirects, *self.redirects.values()]
-        return all(SLUG.fullmatch(name) for name in names)
-
-    def dump(self) -> str:
-        data = {
-            "version": 1,
-            "slugs": dict(sorted(self.slugs.items())),
-            "lines": dict(sorted(self.lines.items())),
-            "redirects": dict(sorted(self.redirects.items())),
-            "generated": dict(sorted(self.generated.items())),
-        }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def _identity(entry: Entry) -> str:
@@ -208,7 +137,7 @@ def drop_shared_aliases(topics: list[Topic]) -> list[Decision]:
     return decisions
 
 
-def assign_slugs(groups: list[Group], state: _State) -> list[str]:
+def assign_slugs(groups: list[Group], state: ImportState) -> list[str]:
     """Give each group the slug its entries had before, or a new unique one.
 
     An entry's identity outweighs the line it sits on, which only recognises a re-worded
@@ -255,71 +184,6 @@ def assign_slugs(groups: list[Group], state: _State) -> list[str]:
     return [s for s in slugs if s is not None]
 
 
-def _units(text: str | None) -> tuple[dict[str, object], list[str]] | None:
-    """Split a topic file into mergeable units: front matter keys and body sections."""
-    if text is None:
-        return None
-    loaded, problems = parse_topic(text, Path("topic.md"))
-    if loaded is None or problems:
-        return None
-    topic = loaded.topic
-    preamble, sections = parse_body(topic.body)
-    names = [s.name for s in sections]
-    if len(set(names)) < len(names):
-        return None  # two sections of one name are not units: merging would drop one
-    units: dict[str, object] = {
-        "title": topic.title,
-        "aliases": topic.aliases,
-        "tags": topic.tags,
-        "sources": topic.sources,
-        "related": topic.related,
-        "preamble": preamble,
-        **{f"extra:{k}": v for k, v in topic.extra.items()},
-        **{f"section:{s.name}": compose_body([s]) for s in sections},
-    }
-    return units, names
-
-
-def merge_three_way(base: str | None, mine: str | None, new: str) -> tuple[str, list[str]]:
-    """Merge the editor's file with the new import; returns the text and conflicting units."""
-    if mine is None or mine == base:
-        return new, []
-    if mine == new:
-        return mine, []
-    if base is None:
-        return mine, ["whole file (a file the import did not write has its slug)"]
-    b, m, n = _units(base), _units(mine), _units(new)
-    if m is None or n is None or b is None:
-        return mine, ["whole file (it does not parse, or repeats a section)"] if m is None else []
-    (bu, _), (mu, m_order), (nu, n_order) = b, m, n
-    merged: dict[str, object] = {}
-    conflicts = []
-    for key in dict.fromkeys([*mu, *nu]):
-        bv, mv, nv = bu.get(key), mu.get(key), nu.get(key)
-        if mv == bv:
-            value = nv
-        elif nv in (bv, mv):
-            value = mv
-        else:
-            value, _ = mv, conflicts.append(key)
-        if value is not None:
-            merged[key] = value
-    order = [s for s in m_order if f"section:{s}" in merged]
-    order += [s for s in n_order if s not in order and f"section:{s}" in merged]
-    sections = [parse_body(str(merged[f"section:{s}"]))[1][0] for s in order]
-    topic = Topic(
-        slug="",
-        title=str(merged["title"]),
-        aliases=list(merged.get("aliases", [])),
-        tags=list(merged.get("tags", [])),
-        sources=list(merged.get("sources", [])),
-        related=list(merged.get("related", [])),
-        body=compose_body(sections, str(merged.get("preamble", ""))),
-        extra={k[6:]: v for k, v in merged.items() if k.startswith("extra:")},
-    )
-    return dump_topic(topic), conflicts
-
-
 def _check_folders(config: Config) -> None:
     problems = []
     if not config.sources_dir.is_dir():
@@ -338,7 +202,7 @@ def run_import(config: Config) -> ImportResult:
         raise InputError(problems)
     groups, decisions = group_entries(entries, config)
     state_path = config.topics_dir / STATE_FILE
-    state = _State.load(state_path)
+    state = ImportState.load(state_path)
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
     result.unmapped_areas = unmapped_areas(entries, config)
@@ -352,31 +216,83 @@ def run_import(config: Config) -> ImportResult:
         for g, group in enumerate(groups)
     ]
     result.decisions += drop_shared_aliases(topics)
+    new_state = ImportState(*_remember(groups, slugs))
+    kept: set[str] = set()
+    for attempt in range(1, ATTEMPTS + 1):
+        read = stamps(config.topics_dir)  # before any file is read: later saves show
+        changes = _merge_store(config, groups, topics, state, new_state, result, kept)
+        try:
+            write_files(config.topics_dir, changes, {n: read.get(n) for n in changes})
+            break
+        except EditedMeanwhile as exc:
+            saved = sorted(n for n in exc.names if n != STATE_FILE)
+            for name in saved:
+                where = config.topics_dir / name
+                message = "saved while the import ran: " + (
+                    "read again" if attempt < ATTEMPTS else "kept as saved, not merged"
+                )
+                result.problems.append(Problem(str(where), 0, message, "warning"))
+            if attempt == ATTEMPTS - 1:
+                kept |= {n.removesuffix(".md") for n in saved}
+    result.redirects = new_state.redirects
+    return result
+
+
+ATTEMPTS = 3
+"""Imports tried when editors keep saving the files it is about to replace."""
+
+
+def _merge_store(
+    config: Config,
+    groups: list[Group],
+    topics: list[Topic],
+    state: ImportState,
+    new_state: ImportState,
+    result: ImportResult,
+    kept: set[str],
+) -> dict[str, str | None]:
+    """The changes to ``topics/``: each new topic merged with the file on disk, stale ones.
+
+    ``kept`` are slugs an editor kept saving during the import: their files stay as they
+    are, reported as conflicts, and their merge base stays the old one.
+    """
+    slugs = [t.slug for t in topics]
+    result.written, result.conflicts, result.topics = [], [], {}
+    new_state.generated, new_state.conflicts, new_state.upstream = {}, {}, {}
     changes: dict[str, str | None] = {}
-    new_state = _State(*_remember(groups, slugs))
     for group, topic in zip(groups, topics, strict=True):
         new = dump_topic(topic)
-        mine = _read(config.topics_dir / f"{topic.slug}.md")
-        text, conflicts = merge_three_way(state.generated.get(topic.slug), mine, new)
-        result.conflicts += [f"{topic.slug}: {unit}" for unit in conflicts]
-        if text != mine:
-            changes[f"{topic.slug}.md"] = text
+        mine = read_file(config.topics_dir / f"{topic.slug}.md")
+        base = state.generated.get(topic.slug)
+        if topic.slug in kept:
+            merge = Merge(mine or new, [WHOLE_FILE], base, "saved during the import")
+        else:
+            merge = merge_three_way(base, mine, new)
+        for unit in merge.conflicts:
+            why = f" ({merge.why})" if merge.why else ""
+            result.conflicts.append(f"{topic.slug}: {unit_label(unit)}{why}")
+        if merge.conflicts:
+            new_state.conflicts[topic.slug] = merge.conflicts
+            new_state.upstream[topic.slug] = new
+        if merge.text != mine:
+            changes[f"{topic.slug}.md"] = merge.text
             result.written.append(topic.slug)
-        new_state.generated[topic.slug] = new
+        if merge.base is not None:
+            new_state.generated[topic.slug] = merge.base
         result.topics[topic.slug] = group.refs
-    retired, kept = _stale(config.topics_dir, state, set(slugs))
-    result.conflicts += [f"{slug}: whole file (no source entry is left in it)" for slug in kept]
+    retired, stale_kept = _stale(config.topics_dir, state, set(slugs))
+    result.conflicts += [
+        f"{slug}: whole file (no source entry is left in it)" for slug in stale_kept
+    ]
     for slug in retired:
         if (config.topics_dir / f"{slug}.md").exists():
             changes[f"{slug}.md"] = None
             result.written.append(slug)
     moved = _successors(groups, slugs, state)
-    new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(kept), moved)
-    if changes or new_state.dump() != _read(state_path):
+    new_state.redirects = _redirects(state.redirects, retired, set(slugs) | set(stale_kept), moved)
+    if changes or new_state.dump() != read_file(config.topics_dir / STATE_FILE):
         changes[STATE_FILE] = new_state.dump()
-    write_files(config.topics_dir, changes)
-    result.redirects = new_state.redirects
-    return result
+    return changes
 
 
 def _remember(groups: list[Group], slugs: list[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -393,12 +309,7 @@ def _remember(groups: list[Group], slugs: list[str]) -> tuple[dict[str, str], di
     return {key: next(iter(found)) for key, found in owners.items() if len(found) == 1}, lines
 
 
-def _read(path: Path) -> str | None:
-    """A file's text; undecodable bytes are kept as surrogates, so they never match."""
-    return path.read_bytes().decode("utf-8", "surrogateescape") if path.is_file() else None
-
-
-def _stale(topics_dir: Path, state: _State, current: set[str]) -> tuple[list[str], list[str]]:
+def _stale(topics_dir: Path, state: ImportState, current: set[str]) -> tuple[list[str], list[str]]:
     """Slugs of topics no entry makes any more: those to retire, and those to keep.
 
     A file the editor changed is kept, and reported as a conflict: deleting it would lose
@@ -406,12 +317,12 @@ def _stale(topics_dir: Path, state: _State, current: set[str]) -> tuple[list[str
     """
     retired, kept = [], []
     for slug in sorted(set(state.generated) - current):
-        mine = _read(topics_dir / f"{slug}.md")
+        mine = read_file(topics_dir / f"{slug}.md")
         (kept if mine not in (None, state.generated[slug]) else retired).append(slug)
     return retired, kept
 
 
-def _successors(groups: list[Group], slugs: list[str], state: _State) -> dict[str, str]:
+def _successors(groups: list[Group], slugs: list[str], state: ImportState) -> dict[str, str]:
     """Old slug → the slug most of its entries now live in."""
     moved: dict[str, Counter[str]] = {}
     for g, group in enumerate(groups):
@@ -469,8 +380,3 @@ def format_report(result: ImportResult) -> str:
     landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
     out += [f"- {ref} → {slug}" for ref, slug in landed]
     return "\n".join(out) + "\n"
-
-
-def merged_redirects(topics_dir: Path) -> dict[str, str]:
-    """Old slug → slug of the topic it was merged into, from the last import's state."""
-    return dict(_State.load(topics_dir / STATE_FILE).redirects)

@@ -24,14 +24,18 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
+from kbgen.atomic import replace_directory
 from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError
+from kbgen.folders import check_project, mark, recover
 from kbgen.importer import run_import
+from kbgen.lock import project_lock
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
-from kbgen.store import replace_directory
 
 MKDOCS_FILE = "mkdocs.yml"
+LOCK_WAIT = 120.0
+"""Seconds a rebuild under ``kbgen serve`` waits for another command on the project."""
 log = logging.getLogger("mkdocs.plugins.kbgen")
 
 
@@ -93,6 +97,13 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         root = Path(config.config_file_path or ".").parent / self.config.project
         try:
             self.project = load_config(root)
+            # `mkdocs build` empties its site_dir: never one of the project's folders.
+            check_project(
+                self.project,
+                site_dir=Path(config.site_dir),
+                docs_dir=Path(config.docs_dir),
+                site_setting="site_dir in mkdocs.yml",
+            )
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         return config
@@ -101,7 +112,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         if self.pregenerated or self.project is None:
             return
         try:
-            done = _generate(self.project, config)
+            # Under `mkdocs serve`, wait for an import that is running to finish first.
+            with project_lock(self.project.root, "mkdocs build", wait=LOCK_WAIT):
+                done = _generate(self.project, config)
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
@@ -173,7 +186,11 @@ def _mkdocs_file(project: Config) -> Path:
 
 def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
     path = _mkdocs_file(project)
-    return load_mkdocs_config(config_file=str(path), site_dir=str(site_dir), strict=True)
+    config = load_mkdocs_config(config_file=str(path), site_dir=str(site_dir), strict=True)
+    check_project(
+        project, site_dir=site_dir, docs_dir=Path(config.docs_dir), site_setting="site folder"
+    )
+    return config
 
 
 def _generate(project: Config, config: MkDocsConfig) -> Generated:
@@ -248,6 +265,11 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
             mkdocs_build(config)
         except Abort as exc:
             raise BuildError(f"MkDocs: {exc}") from exc
+        except OSError as exc:
+            where = exc.filename or f"the site into {site_dir}"
+            message = f"cannot write {where}: {exc.strerror or exc}; {site_dir} is unchanged"
+            raise BuildError(message) from exc
+        mark(scratch)
     return BuildReport(generated, site_dir, imported, time.perf_counter() - start)
 
 
@@ -255,6 +277,8 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
     """``mkdocs serve`` on the project, regenerating pages when a topic file changes."""
     from mkdocs.commands.serve import serve as mkdocs_serve
 
-    ensure_topics(project)
+    with project_lock(project.root, "kbgen serve", wait=LOCK_WAIT):
+        recover(project.topics_dir)
+        ensure_topics(project)
     _log_to_stderr()
     mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)

@@ -1,5 +1,7 @@
 """The curated topic store: ``topics/<slug>.md`` files, read and written atomically.
 
+Writing goes through :mod:`kbgen.atomic`, which replaces the whole folder in one step.
+
 A topic file is YAML front matter followed by Markdown. Each ``## `` heading opens a
 section; inside a section, ``<!-- source: FILE:LINE -->`` markers start the part that one
 source entry contributed, so a page can say where each part came from.
@@ -7,18 +9,13 @@ source entry contributed, so a page can say where each part came from.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from kbgen.exceptions import Problem, WriteError
+from kbgen.exceptions import Problem
 from kbgen.records import SourceRef, Topic
 
 FRONT_MATTER_KEYS = ("title", "aliases", "tags", "sources", "related")
@@ -362,72 +359,3 @@ def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
         if topic is not None:
             loaded.append(topic)
     return loaded, problems
-
-
-def _link_or_copy(source: str, target: str) -> None:
-    """Hard-link a file, which copies no data; copy it where links are not supported."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-@contextmanager
-def replace_directory(target: Path, *, start: str = "copy") -> Iterator[Path]:
-    """Yield a scratch folder for a new ``target``; on success swap it in, on failure discard it.
-
-    The previous directory stays intact until the new one is complete, so a failure
-    half-way leaves it exactly as it was. ``start`` says what the scratch folder holds:
-    ``copy``, a copy of ``target``; ``link``, hard links to its files, far cheaper for a
-    big directory (the caller must then replace a file, unlink then write, and never write
-    into one, which would change the original too); ``empty``, nothing.
-    """
-    target = target.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    try:
-        if target.exists() and start != "empty":
-            copy = _link_or_copy if start == "link" else shutil.copy2
-            shutil.copytree(target, scratch, dirs_exist_ok=True, copy_function=copy)
-        yield scratch
-        swap_in(scratch, target)
-    except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-
-
-def write_files(target: Path, changes: Mapping[str, str | None]) -> None:
-    """Apply ``changes`` (file name → new text, None to delete) to ``target`` atomically.
-
-    Nothing is touched when there are no changes, so an import that changes nothing
-    costs no copy of the store.
-    """
-    if not changes:
-        return
-    try:
-        with replace_directory(target, start="link") as scratch:
-            for name, text in sorted(changes.items()):
-                path = scratch / name
-                path.unlink(missing_ok=True)  # a new file: never write into a linked original
-                if text is not None:
-                    path.write_bytes(text.encode("utf-8"))
-    except OSError as exc:
-        raise WriteError(f"cannot write {target}: {exc.strerror or exc}; it is unchanged") from exc
-
-
-def swap_in(new: Path, target: Path) -> None:
-    """Move a finished directory into place, keeping the old one until the last moment.
-
-    Two renames, not one: should the second fail, the old directory is put back.
-    """
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    shutil.rmtree(old, ignore_errors=True)  # left by a run that was killed
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except BaseException:
-        if old.exists():
-            os.replace(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
