@@ -57,7 +57,7 @@ def test_editing_a_topic_reloads_the_page(tmp_path, browser):
         path = config.topics_dir / "speculative-decoding.md"
         path.write_text(path.read_text().replace("Latency matters.", "Latency matters most."))
         page.wait_for_function(
-            "() => document.querySelector('article').innerText.includes('Latency matters most.')",
+            "() => document.querySelector('article')?.innerText.includes('Latency matters most.')",
             timeout=30000,
         )
         page.close()

@@ -119,7 +119,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
 
-    @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_markdown(self, markdown, *, page, config, files):
         # A generated page's own file is no place to edit it: a topic page names its topic
         # file in `edit_url`, the other generated pages have no edit link. A hand-written
@@ -132,6 +131,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             page.edit_url = edit or None
         return markdown
 
+    @event_priority(-100)  # after the search plugin has indexed the page
     def on_page_context(self, context, *, page, config, nav):
         search = config.plugins.get("material/search")
         names = page.meta.get("aliases")

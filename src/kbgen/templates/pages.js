@@ -33,8 +33,11 @@
 
   /** The topics closest to a missing address, best first. */
   function closest(path, topics, count) {
-    const segments = path.split("/").filter(Boolean).filter((s) => s !== "topics");
-    const wanted = words(decodeURIComponent(segments.slice(-2).join(" ")).replace(/\.html?$/, ""));
+    // The last part of the address names the page (`topics/<slug>/`, `<slug>.html`).
+    const segments = path.split("/").filter(Boolean).filter((s) => !/^index\.html?$/.test(s));
+    let last = segments.length ? segments[segments.length - 1] : "";
+    try { last = decodeURIComponent(last); } catch (e) { /* a stray %: keep it as typed */ }
+    const wanted = words(last.replace(/\.html?$/, ""));
     if (!wanted) return [];
     return topics
       .map((t) => ({
