@@ -87,4 +87,16 @@ def test_no_script_from_the_input_runs_in_the_browser(hostile_site, watched):
             for link in page.locator("article a").all()[:20]:
                 href = link.get_attribute("href") or ""
                 assert not href.strip().lower().startswith(("javascript:", "data:")), href
+        # Search results show hostile titles and summaries as text, in both search boxes.
+        page.goto(url + "browse/?q=hostile")
+        page.wait_for_selector("html[data-kb-browse-ready]", state="attached")
+        browse = page.locator(".kb-browse__results").inner_text()
+        page.fill("input.md-search__input", "hostile")
+        page.wait_for_function(
+            "document.querySelector('[data-kb-search]').dataset.kbSearchDone === 'hostile'"
+        )
+        header = page.locator("[data-kb-search-results]").inner_text()
+        for shown in (browse, header):
+            assert "<script>alert('script')</script>" in shown or "<img src=x" in shown
+        assert page.locator(".md-search-result__list img, .kb-browse__results img").count() == 0
     assert watched.dialogs == []

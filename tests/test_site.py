@@ -159,3 +159,14 @@ def test_an_acronym_url_lands_on_its_topic(built_site, name):
     topics = json.loads((built_site.site / "topics.json").read_text())["topics"]
     named = [t["slug"] for t in topics if name in [t["title"], *t["aliases"]]]
     assert named == [landing]
+
+
+def test_the_search_index_holds_every_topic_once_and_no_redirect(built_site):
+    site = built_site.site
+    index = site / "assets" / "kbgen" / "search"
+    indexed = [row[0] for p in index.glob("d*.json") for row in json.loads(p.read_text())]
+    topics = json.loads((site / "topics.json").read_text(encoding="utf-8"))["topics"]
+    assert sorted(indexed) == sorted(t["slug"] for t in topics)
+    redirects = [p.parent.name for p in (site / "topics").glob("*/index.html")
+                 if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")]  # fmt: skip
+    assert len(redirects) > 50 and not set(redirects) & set(indexed)

@@ -118,7 +118,7 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """Search the topics as the browse page does."""
+    """Search the topics as the site's search does."""
     from kbgen.search_cli import base_url, project_records, search_topics
 
     config = load_config(args.project)
@@ -127,7 +127,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     tags = {t.slug: t.name for t in config.tags.values()}
     base = base_url(config, args.base_url)
     query = " ".join(args.query)
-    return search_topics(records, query, args.tag, base, tags, args.limit, args.json).emit()
+    found = search_topics(
+        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms
+    )
+    return found.emit()
 
 
 def parser() -> argparse.ArgumentParser:

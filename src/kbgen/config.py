@@ -69,6 +69,8 @@ class Config:
     """Groups of entry titles an editor forces into one topic."""
     keep_apart: tuple[tuple[str, ...], ...] = ()
     """Groups of entry titles an editor forbids merging with each other."""
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    """Groups of words the search treats as one, such as ``[quantization, quantisation]``."""
 
     def area_tags(self, area: str) -> tuple[str, ...]:
         """The allowed tags that cover the area heading ``area`` (:meth:`TagInfo.covers`)."""
@@ -209,6 +211,7 @@ def load_config(root: Path) -> Config:
         tags=_tags(raw.get("tags") or {}, lines, problems),
         merge=_groups(raw.get("merge"), "merge", lines, problems),
         keep_apart=_groups(raw.get("keep_apart"), "keep_apart", lines, problems),
+        synonyms=_groups(raw.get("synonyms"), "synonyms", lines, problems),
     )
     problems += _unknown_keys(raw, lines) + _merge_and_apart(config, lines)
     if problems:
@@ -216,7 +219,9 @@ def load_config(root: Path) -> Config:
     return config
 
 
-KEYS = ("sources_dir", "topics_dir", "docs_dir", "site_dir", "tags", "merge", "keep_apart")
+KEYS = (
+    "sources_dir", "topics_dir", "docs_dir", "site_dir", "tags", "merge", "keep_apart", "synonyms"
+)  # fmt: skip
 """Every top-level key of ``kbgen.yml``."""
 
 

@@ -9,9 +9,7 @@ can build them after ``kbgen generate``.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +20,7 @@ from mkdocs.config import load_config as load_mkdocs_config
 from mkdocs.config.base import Config as MkDocsPluginConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin
 
 from kbgen.atomic import replace_directory
 from kbgen.build import GENERATED_MARK, Generated, generate
@@ -37,41 +35,6 @@ MKDOCS_FILE = "mkdocs.yml"
 LOCK_WAIT = 120.0
 """Seconds a rebuild under ``kbgen serve`` waits for another command on the project."""
 log = logging.getLogger("mkdocs.plugins.kbgen")
-
-
-NAME_MARK = "qz"
-"""Ends every word of the name fields. lunr weighs a word by how rare it is in the whole
-index; marked, ``lora`` the name is not the ``lora`` of every text that mentions it."""
-
-
-def search_names(names: list[str]) -> tuple[str, str]:
-    """The ``names`` and ``endings`` search fields of a topic.
-
-    ``names`` holds each name, and each part of a ``Name (Other Name)``, as one word:
-    ``Low-Rank Adaptation (LoRA)`` gives ``lowrankadaptation lora``. Material matches a
-    query word as the start of a word, so typing a name's first word finds it. A name
-    that extends another name of the same topic is left out, so a topic counts once per
-    query word; a name that is exactly one word appears twice, so typing exactly it
-    outweighs names that merely start with it (``LoRA Adapter``). ``endings`` holds what
-    follows each word of a name (``Grouped-Query Attention`` gives ``queryattention
-    attention``), so each further word of a query that spells the name counts too.
-    """
-    full: list[str] = []
-    endings: list[str] = []
-    for name in names:
-        for part in re.split(r"\s*[()]\s*", name):
-            tokens = re.findall(r"[^\W_]+", part.casefold())
-            for i in range(len(tokens)):
-                bucket = endings if i else full
-                word = "".join(tokens[i:])
-                if word not in bucket:
-                    bucket.append(word)
-    full = [w for w in full if not any(w != v and w.startswith(v) for v in full)]
-    single = [w for w in full if any(n.strip().casefold() == w for n in names)]
-    return (
-        " ".join(w + NAME_MARK for w in full + single),
-        " ".join(w + NAME_MARK for w in endings),
-    )
 
 
 class KbgenPluginConfig(MkDocsPluginConfig):
@@ -130,23 +93,6 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             edit = repo_links(self.project, config).edit_path(f"{docs}/{page.file.src_uri}")
             page.edit_url = edit or None
         return markdown
-
-    @event_priority(-100)  # after the search plugin has indexed the page
-    def on_page_context(self, context, *, page, config, nav):
-        search = config.plugins.get("material/search")
-        names = page.meta.get("aliases")
-        if search is None or not isinstance(names, list):
-            return context
-        title = html.unescape(str(page.meta.get("title", page.title)))
-        full, endings = search_names([title, *map(str, names)])
-        # The search plugin has just appended this page's entries: walk back over them only.
-        url, entries = page.url, search.search_index.entries
-        for entry in reversed(entries):
-            if not entry["location"].startswith(url):
-                break
-            if entry["location"] == url:
-                entry["names"], entry["endings"] = full, endings
-        return context
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.project is not None

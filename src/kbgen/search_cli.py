@@ -19,7 +19,8 @@ from kbgen.config import Config
 from kbgen.exceptions import InputError, KbgenError, Problem
 from kbgen.exports import TopicRecord, section_anchor, topic_records
 from kbgen.resolve import NameIndex
-from kbgen.search_index import build_index, search
+from kbgen.search_index import search_files
+from kbgen.search_query import Searcher, memory_loader
 from kbgen.store import load_topics
 
 
@@ -100,25 +101,27 @@ def search_topics(
     allowed_tags: dict[str, str],
     limit: int,
     as_json: bool,
+    synonyms: tuple[tuple[str, ...], ...] = (),
 ) -> Outcome:
-    """Search as the browse page does; print ranked titles, tags and URLs, or JSON."""
+    """Search as the site does, on the same index; print ranked titles, tags and URLs, or JSON."""
     unknown = [t for t in tags if allowed_tags and t not in allowed_tags]
     if unknown:
         raise InputError(
             [Problem("--tag", 0, _unknown_tag(t, list(allowed_tags))) for t in unknown]
         )
-    hits = search(build_index(records), records, query, tags)
+    index = search_files(records, {t: (n, "") for t, n in allowed_tags.items()}, synonyms)
+    by_slug = {r.slug: r for r in records}
+    hits = [(by_slug[t.slug], s) for s, t in Searcher(memory_loader(index)).search(query, tags)]
     shown = hits[:limit] if limit > 0 else hits
     if as_json:
         results = [
-            {"rank": i, **asdict(h.record), "url": base + h.record.url, "score": h.score}
-            for i, h in enumerate(shown, 1)
+            {"rank": i, **asdict(r), "url": base + r.url, "score": score}
+            for i, (r, score) in enumerate(shown, 1)
         ]
         data = {"query": query, "tags": tags, "total": len(hits), "results": results}
         return Outcome(0, out=json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     lines = []
-    for i, hit in enumerate(shown, 1):
-        r = hit.record
+    for i, (r, _) in enumerate(shown, 1):
         lines.append(f"{i:>2}. {r.title}" + (f"  [{', '.join(r.tags)}]" if r.tags else ""))
         lines.append(f"    {base}{r.url}")
     if not hits:

@@ -1,218 +1,307 @@
-"""The browse index: a lunr index prebuilt at build time, searched the same way everywhere.
+"""The search index: small static files, of which one search fetches only a few.
 
-The browse page loads it with lunr.js (the copy inside the mkdocs package) and ``kbgen
-search`` with the lunr package. Both build the query and order the results by the rules
-below, so they give the same results: ``templates/browse-query.js`` mirrors :func:`search`
-rule by rule (the tests run it under Node and compare), taking the constants it needs from
-the ``rules`` object of :func:`browse_index`'s JSON.
+One ranking serves the header search, the browse page and ``kbgen search``: the browser
+runs ``templates/search-query.js`` and the terminal :mod:`kbgen.search_query` over the very
+files written here, by the rules below (the tests run both on the same queries).
 
-**Index** (built here only). One document per topic, ``ref`` = slug, with fields:
+**Words.** A text is lower-cased and cut into words: runs of letters and digits (Unicode).
+Stop words (:data:`STOP_WORDS`) are dropped; a word of a ``synonyms`` group in
+``kbgen.yml`` becomes the group's first word (``quantisation`` → ``quantization``). A
+word's *stem* strips a few English endings (:func:`stem`); it is kept small and explicit
+so that Python and the browser script compute it identically.
 
-- ``title`` (boost 10), ``aliases`` (boost 6, the aliases joined by spaces), ``summary``
-  (boost 1): the text fields. lunr's tokenizer lower-cases and splits on whitespace and
-  hyphens; each token is stripped of leading and trailing non-word characters (Unicode
-  ``\\W``) and dropped if empty or a lunr stop word; the token is indexed, and so is its
-  lunr (Porter) stem when that differs. Indexing both lets a half-typed word
-  (``quantiza``) match as a prefix of the whole word, and a whole word (``adapters``)
-  match by its stem.
-- ``names`` (boost 40) and ``parts`` (boost 15): *name keys*, indexed as they are. A name
-  key is a text lower-cased with every character outside ``a-z0-9`` removed
-  (``Low-Rank Adaptation`` → ``lowrankadaptation``). ``names`` holds the keys of the title,
-  each alias, and for a name ``X (Y)`` also of ``X`` and ``Y``; ``parts`` holds the keys
-  of the pieces of a name split at ``/ , & ( )``, such as ``DoRA`` in ``LoRA / DoRA``.
+**Files** (under ``assets/kbgen/search/``; ``<k>`` is a key, see :func:`shard_file`):
 
-**Query**, from the text typed (JavaScript in brackets):
+- ``meta.json``: the rules (weights, stop words, synonyms, shard sizes), the number of
+  topics, the tags with their names and Tags-page anchors, and the names of the shards
+  that exist (so that a query never asks for one that does not).
+- ``tags.json``: for each tag, a bitmap of the topics carrying it (base64), for facets.
+- ``t<k>.json``, term shards: every indexed term starting with the key (its first
+  :data:`PREFIX` characters, or the whole term when shorter) → postings. A topic's terms
+  are the words and stems of its title (weight 100), aliases (60), tag names (30) and
+  summary (10); a title or alias of ``n`` words adds ``40 // n`` or ``20 // n``
+  (:data:`SHORT_BONUS`); a posting keeps the topic's best weight.
+- ``n<k>.json``, name shards: *name keys* → postings. A name key joins a name's words
+  (``lowrankadaptation``) or their stems (``lowrankadapt``); names are the title, each
+  alias, both sides of ``X (Y)`` and ``X`` with ``Y`` put for the words it abbreviates
+  (``Key-Value (KV) Caching`` → ``KV Caching``; see :func:`name_variants`), weight 1000
+  from the title, 900 from an alias; pieces of a name split at ``/ , &`` and the
+  parts inside and outside its brackets weigh 400.
+- ``f<k>.json``, typo shards: each word of a name and its stem (4+ letters), and each
+  string made from one by deleting a letter → those words, keyed by the first two letters.
+- ``d<n>.json``: topics ``n·CHUNK`` to ``n·CHUNK+CHUNK-1`` (slug, title, summary, tags).
 
-1. *Terms.* Lower-case the text (``toLowerCase()``), split it on ``/[\\s\\-]+/``, strip each
-   word of leading and trailing ``\\W`` characters (``lunr.trimmer``; ASCII ``\\W``), drop
-   empty words and stop words (``lunr.stopWordFilter``), stem the rest (``lunr.stemmer``)
-   and drop repeated terms, keeping the first.
-2. *No terms.* An empty (all-whitespace) text lists every topic, ordered by slug. A text
-   with no terms (only stop words or punctuation) finds nothing.
-3. *Clauses.* For each term ``t``, in order, two clauses, both with ``usePipeline: false``
-   and ``fields: TEXT_FIELDS``: ``{term: t, wildcard: TRAILING, presence: REQUIRED,
-   boost: 1}`` (every term must begin a word of the title, aliases or summary), then
-   ``{term: t, boost: EXACT_BOOST}`` (a whole-word match counts more). Then, if the text's
-   name key ``k`` (``text.toLowerCase().replace(/[^a-z0-9]/g, "")``) is not empty, one
-   clause ``{term: k, fields: NAME_FIELDS, boost: 1, usePipeline: false}``, so a query
-   that spells a whole name ranks that topic first.
-4. *Order.* Run ``index.query`` once with these clauses; sort the hits by
-   ``Math.round(score * 1000)`` descending, then by slug ascending (plain string order).
-5. *Tags.* Keep the topics that carry every selected tag (applied after ranking).
+Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
+the topics having it.
+
+**Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
+its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term
+shorter than :data:`PREFIX` only by equality); a topic must match every term, or have a
+name key of the query. Its score is the sum of its best weight per term, plus the best
+weight of the query's name keys (its words joined, and its stems joined) in its names.
+When nothing matches, each term that matches no topic is replaced by the name words and
+stems at most one edit away (insert, delete, substitute, or swap two neighbours), and
+the search runs again. Hits are ordered by score, then slug; an empty query lists every
+topic by slug; a query of stop words finds nothing; tags filter after ranking.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import itertools
 import json
-import math
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
 
-from lunr.builder import Builder
-from lunr.index import Index
-from lunr.pipeline import Pipeline
-from lunr.query import Query, QueryPresence
-from lunr.stemmer import stemmer
-from lunr.stop_word_filter import stop_word_filter
-from lunr.token import Token
-
+from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
 
-TEXT_FIELDS = {"title": 10, "aliases": 6, "summary": 1}
-"""Text fields and their boosts."""
-NAME_FIELDS = {"names": 40, "parts": 15}
-"""Name-key fields and their boosts."""
-EXACT_BOOST = 10
-"""Weight of a whole-word match over a prefix match."""
+WEIGHTS = {
+    "title": 100, "aliases": 60, "tags": 30, "summary": 10,
+    "name": 1000, "alias": 900, "part": 400,
+}  # fmt: skip
+"""Field weights; ``name`` (of the title), ``alias`` and ``part`` weigh name keys."""
+SHORT_BONUS = {"title": 40, "aliases": 20}
+"""Added to a title's or alias's weight, divided by its number of words: the shorter the
+name holding a word, the more the topic is about it."""
+EXACT = 3
+"""Factor of a whole-term match over a prefix match."""
+PREFIX = 3
+"""Length of a term shard's key."""
+FUZZY_PREFIX = 2
+"""Length of a typo shard's key."""
+FUZZY_MIN = 4
+"""Shortest stem corrected for typos."""
+CHUNK = 8
+"""Topics per ``d<n>.json`` file."""
+STOP_WORDS = frozenset({
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into", "is", "it",
+    "its", "of", "on", "or", "the", "to", "with",
+})  # fmt: skip
+"""Words neither indexed nor searched."""
+VERSION = 1
+"""Format of the files, in ``meta.json``."""
 
-_SPLIT = re.compile(r"[\s\-]+")
-_QUERY_TRIM = re.compile(r"^\W+|\W+$", re.ASCII)
-_INDEX_TRIM = re.compile(r"^\W+|\W+$")
-_NOT_KEY = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
-_PIECES = re.compile(r"[/,&()]")
+_PIECES = re.compile(r"[/,&]")
+_ASCII_KEY = re.compile(r"^[a-z0-9]+$")
+_ENDINGS = (("ization", "iz"), ("isation", "is"), ("ing", ""), ("ed", ""))
 
 
-def name_key(text: str) -> str:
-    """``text`` lower-cased with every character outside ``a-z0-9`` removed."""
-    return _NOT_KEY.sub("", text.lower())
+def words(text: str) -> list[str]:
+    """Lower-cased runs of letters and digits (``[\\p{L}\\p{N}]+`` in the browser)."""
+    return _WORD.findall(text.lower())
 
 
-def name_keys(names: list[str]) -> tuple[list[str], list[str]]:
-    """The ``names`` and ``parts`` keys of a topic's title and aliases."""
-    strong: list[str] = []
+@functools.cache  # the same words recur across topics
+def stem(word: str) -> str:
+    """A light English stem, applied to words of ASCII letters only.
+
+    In order: ``ies`` → ``y`` (word over 4 letters); else a final ``s`` goes unless the
+    word ends in ``ss``, ``us`` or ``is`` or has 3 letters; then the first of ``ization``
+    → ``iz``, ``isation`` → ``is``, ``ing``, ``ed`` that leaves 4+ letters; else a final
+    ``e`` goes from a word of 5+ letters. ``caching``, ``cached``, ``cache`` → ``cach``.
+    """
+    if not (word.isascii() and word.isalpha()):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("s") and len(word) > 3 and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for ending, put in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) + len(put) >= 4:
+            return word[: -len(ending)] + put
+    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+
+
+class Vocabulary:
+    """Words as the index and the query see them: stop words and synonyms applied."""
+
+    def __init__(self, synonyms: Iterable[Iterable[str]] = ()) -> None:
+        self.synonyms = [list(g) for g in synonyms]
+        self.canonical: dict[str, str] = {}
+        for group in self.synonyms:
+            found = [words(w) for w in group]
+            if any(len(w) != 1 for w in found):
+                message = f"synonyms: each entry must be one word: {group}"
+                raise InputError([Problem("kbgen.yml", 1, message)])
+            for (word,) in found[1:]:
+                self.canonical.setdefault(word, found[0][0])
+
+    def terms(self, text: str) -> list[str]:
+        """The words of ``text`` that count, in order, synonyms made canonical."""
+        return [self.canonical.get(w, w) for w in words(text) if w not in STOP_WORDS]
+
+    def name_keys(self, name: str) -> set[str]:
+        """A name's two keys: its words joined, and its counted words' stems joined."""
+        raw = "".join(self.canonical.get(w, w) for w in words(name))
+        stemmed = "".join(stem(t) for t in self.terms(name))
+        return {k for k in (raw, stemmed) if k}
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether the one word ``acronym`` (a final ``s`` aside) is the initials of ``name``'s
+    last words, stop words counted or not (``MoE``, ``Mixture of Experts``)."""
+    for letters in {acronym, acronym[:-1] if len(acronym) > 2 and acronym[-1] == "s" else ""}:
+        for found in (words(name), [w for w in words(name) if w not in STOP_WORDS]):
+            k = len(letters)
+            if letters and len(found) >= k and "".join(w[0] for w in found[-k:]) == letters:
+                return True
+    return False
+
+
+def name_variants(names: list[str]) -> tuple[list[str], list[str]]:
+    """The names (weight ``name``) and pieces (weight ``part``) of a topic's names.
+
+    For ``X (Y)``, ``X`` is a name; so is ``Y`` when it has several words or one of ``X``
+    and ``Y`` abbreviates the other (else ``Y`` is a qualifier, as in ``Load Balancing
+    (MoE)``, and only a piece); when ``Y`` abbreviates ``X``'s last words, so is ``X``
+    with ``Y`` put for them (``Key-Value (KV) Caching`` → ``KV Caching``).
+    """
+    full: list[str] = []
     for name in names:
-        strong.append(name)
+        full.append(name)
         inner = _PAREN.findall(name)
-        if inner and not any("," in i for i in inner):
-            strong += [_PAREN.sub(" ", name), *inner]
-    pieces = [p for name in names for p in _PIECES.split(name)]
-    keys = list(dict.fromkeys(k for k in map(name_key, strong) if k))
-    parts = [k for k in dict.fromkeys(map(name_key, pieces)) if k and k not in keys]
-    return keys, parts
+        if len(inner) == 1 and "," not in inner[0]:
+            before, after = name.split(f"({inner[0]})", 1)
+            full.append(f"{before} {after}")
+            short, outer = words(inner[0]), words(before)
+            if len(short) == 1 and _abbreviates(short[0], before):
+                full.append(inner[0])
+                k = len(short[0])
+                if "".join(w[0] for w in outer[-k:]) == short[0]:
+                    full.append(" ".join([*outer[:-k], short[0], after]))
+            elif len(short) > 1 or (len(outer) == 1 and _abbreviates(outer[0], inner[0])):
+                full.append(inner[0])
+    pieces = []
+    for piece in (p for name in names for p in _PIECES.split(name)):
+        pieces.append(_PAREN.sub(" ", piece))
+        pieces += [q for inner in _PAREN.findall(piece) for q in inner.split(",")]
+    return list(dict.fromkeys(full)), list(dict.fromkeys(p for p in pieces if words(p)))
 
 
-@functools.cache
-def _stem(word: str) -> str:
-    """lunr's Porter stem of a word; cached, as the same words recur across topics."""
-    return str(stemmer(Token(word)))
+def shard_file(kind: str, key: str) -> str:
+    """File name of the shard of ``kind`` (``t``, ``n``, ``f``) for ``key``.
+
+    ASCII keys are used as they are (behind the kind letter, so no name is one Windows
+    reserves); any other key is written as ``_`` and the hex of its UTF-8 bytes.
+    """
+    return kind + (key if _ASCII_KEY.match(key) else "_" + key.encode().hex()) + ".json"
 
 
-def _index_term(token: Token, i: int, tokens: list[Token]) -> list[Token] | None:
-    """Index pipeline for the text fields: trim, drop stop words, keep the word and its stem."""
-    token.update(lambda s, _=None: _INDEX_TRIM.sub("", s))
-    if not str(token) or stop_word_filter(token) is None:
-        return None
-    word = str(token)
-    stem = _stem(word)
-    return [token] if stem == word else [token, Token(stem, token.metadata)]
+def term_key(term: str) -> str:
+    """The key of the term shard holding ``term``."""
+    return term[:PREFIX]
 
 
-Pipeline.register_function(_index_term, "kbgenIndexTerm")
+def deletions(word: str) -> set[str]:
+    """``word`` with one letter deleted, every way."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def build_index(records: list[TopicRecord]) -> Index:
-    """Index titles, aliases, summaries and name keys (see the module docstring)."""
-    builder = Builder()
-    builder.pipeline.add(_index_term)
-    builder.pipeline.skip(_index_term, list(NAME_FIELDS))
-    builder.ref("id")
-    for field, boost in {**TEXT_FIELDS, **NAME_FIELDS}.items():
-        builder.field(field, boost=boost)
-    for r in sorted(records, key=lambda r: r.slug):
-        names, parts = name_keys(r.names)
-        builder.add(
-            {
-                "id": r.slug,
-                "title": r.title,
-                "aliases": " ".join(r.aliases),
-                "summary": r.summary,
-                "names": names,
-                "parts": parts,
-            }
-        )
-    return builder.build()
+Postings = dict[str, dict[int, int]]
+"""term → topic number → best weight."""
 
 
-def query_terms(text: str) -> list[str]:
-    """The terms a query text searches for (rule 1)."""
-    terms = []
-    for word in _SPLIT.split(text.lower()):
-        token = Token(_QUERY_TRIM.sub("", word))
-        if str(token) and stop_word_filter(token) is not None:
-            terms.append(str(stemmer(token)))
-    return list(dict.fromkeys(terms))
+def _add(postings: Postings, term: str, doc: int, weight: int) -> None:
+    docs = postings[term]
+    if docs.get(doc, 0) < weight:
+        docs[doc] = weight
 
 
-def build_query(index: Index, text: str) -> Query | None:
-    """The lunr query for a text (rule 3), or None when the text has no terms."""
-    terms = query_terms(text)
-    if not terms:
-        return None
-    query = index.create_query()
-    fields = list(TEXT_FIELDS)
-    for term in terms:
-        query.term(
-            term,
-            fields=fields,
-            use_pipeline=False,
-            wildcard=Query.WILDCARD_TRAILING,
-            presence=QueryPresence.REQUIRED,
-        )
-        query.term(term, fields=fields, use_pipeline=False, boost=EXACT_BOOST)
-    if key := name_key(text):
-        query.term(key, fields=list(NAME_FIELDS), use_pipeline=False)
-    return query
+def _encode(docs: dict[int, int]) -> dict[str, list[int]]:
+    """Weight → delta-encoded topic numbers, heaviest first."""
+    by_weight: dict[int, list[int]] = defaultdict(list)
+    for doc in sorted(docs):
+        by_weight[docs[doc]].append(doc)
+    out = {}
+    for weight in sorted(by_weight, reverse=True):
+        ids = by_weight[weight]
+        out[str(weight)] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
+    return out
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One search result."""
-
-    record: TopicRecord
-    score: float
-    """lunr's score rounded to 3 places; 0 when the query is empty."""
+def _dump(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def search(
-    index: Index, records: list[TopicRecord], text: str, tags: list[str] | tuple[str, ...] = ()
-) -> list[Hit]:
-    """Topics matching every query term and carrying every tag, best first (rules 2–5)."""
-    by_slug = {r.slug: r for r in records}
-    query = build_query(index, text)
-    if query is not None:
-        ranked = sorted(
-            ((math.floor(h["score"] * 1000 + 0.5), h["ref"]) for h in index.query(query)),
-            key=lambda h: (-h[0], h[1]),
-        )
-        hits = [Hit(by_slug[ref], score / 1000) for score, ref in ranked]
-    elif text.strip():
-        hits = []
-    else:
-        hits = [Hit(by_slug[slug], 0.0) for slug in sorted(by_slug)]
-    wanted = set(tags)
-    return [h for h in hits if wanted <= set(h.record.tags)]
+def _shards(kind: str, entries: dict[str, object], key) -> dict[str, bytes]:
+    grouped: dict[str, dict[str, object]] = defaultdict(dict)
+    for term, value in entries.items():
+        grouped[key(term)][term] = value
+    return {shard_file(kind, k): _dump(v) for k, v in grouped.items()}
 
 
-def browse_index(records: list[TopicRecord], tag_names: dict[str, str]) -> str:
-    """The JSON the browse page loads: the index, the topics, tag names and query rules."""
-    data: dict[str, Any] = {
-        "index": build_index(records).serialize(),
-        "topics": [asdict(r) for r in sorted(records, key=lambda r: r.slug)],
-        "tags": tag_names,
-        "rules": {
-            "text_fields": list(TEXT_FIELDS),
-            "name_fields": list(NAME_FIELDS),
-            "exact_boost": EXACT_BOOST,
-        },
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def search_files(
+    records: list[TopicRecord],
+    tags: dict[str, tuple[str, str]],
+    synonyms: Iterable[Iterable[str]] = (),
+) -> dict[str, bytes]:
+    """Every file of the index, by name; ``tags`` maps a tag to its name and anchor."""
+    vocab = Vocabulary(synonyms)
+    ordered = sorted(records, key=lambda r: r.slug)
+    terms: Postings = defaultdict(dict)
+    names: Postings = defaultdict(dict)
+    fuzzy: dict[str, set[str]] = defaultdict(set)
+    for doc, r in enumerate(ordered):
+        fields = [
+            ("title", r.title),
+            *(("aliases", a) for a in r.aliases),
+            *(("tags", tags.get(t, (t, ""))[0]) for t in r.tags),
+            ("summary", r.summary),
+        ]
+        for field, text in fields:
+            found = vocab.terms(text)
+            weight = WEIGHTS[field] + SHORT_BONUS.get(field, 0) // max(1, len(found))
+            for word in found:
+                for term in {word, stem(word)}:
+                    _add(terms, term, doc, weight)
+        for weight, group in (
+            (WEIGHTS["name"], name_variants([r.title])[0]),
+            (WEIGHTS["alias"], name_variants(r.aliases)[0]),
+            (WEIGHTS["part"], name_variants(r.names)[1]),
+        ):
+            for name in group:
+                for key in vocab.name_keys(name):
+                    _add(names, key, doc, weight)
+        for word in vocab.terms(" ".join(r.names)):
+            for form in {word, stem(word)}:
+                if len(form) >= FUZZY_MIN:
+                    for variant in {form} | deletions(form):
+                        fuzzy[variant].add(form)
+    files = _shards("t", {t: _encode(d) for t, d in terms.items()}, term_key)
+    files |= _shards("n", {t: _encode(d) for t, d in names.items()}, term_key)
+    files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
+    for start in range(0, len(ordered), CHUNK):
+        chunk = [[r.slug, r.title, r.summary, r.tags] for r in ordered[start : start + CHUNK]]
+        files[f"d{start // CHUNK}.json"] = _dump(chunk)
+    files["tags.json"] = _dump({t: _bitmap(ordered, t) for t in tags})
+    files["meta.json"] = _dump(
+        {
+            "version": VERSION,
+            "count": len(ordered),
+            "chunk": CHUNK,
+            "prefix": PREFIX,
+            "fuzzy_prefix": FUZZY_PREFIX,
+            "fuzzy_min": FUZZY_MIN,
+            "weights": WEIGHTS,
+            "exact": EXACT,
+            "stop_words": sorted(STOP_WORDS),
+            "synonyms": vocab.synonyms,
+            "tags": [[t, name, anchor] for t, (name, anchor) in tags.items()],
+            "shards": " ".join(sorted(f.removesuffix(".json") for f in files if f[0] in "tnf")),
+        }
+    )
+    return files
 
 
-def load_browse_index(text: str) -> tuple[Index, list[TopicRecord], dict[str, str]]:
-    """Read what :func:`browse_index` wrote."""
-    data = json.loads(text)
-    records = [TopicRecord(**t) for t in data["topics"]]
-    return Index.load(data["index"]), records, data["tags"]
+def _bitmap(ordered: list[TopicRecord], tag: str) -> str:
+    """Base64 of a bitmap: bit ``i % 8`` of byte ``i // 8`` is set when topic ``i`` has ``tag``."""
+    bits = bytearray((len(ordered) + 7) // 8)
+    for i, r in enumerate(ordered):
+        if tag in r.tags:
+            bits[i // 8] |= 1 << (i % 8)
+    return base64.b64encode(bytes(bits)).decode()

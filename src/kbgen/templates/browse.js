@@ -1,6 +1,6 @@
 // The faceted browse page (/browse/): tag facets with counts, a text filter, state in the URL.
-// Searches the lunr index prebuilt by kbgen/search_index.py with lunr.js, by the query rules
-// in that module's docstring, as browse-query.js implements them.
+// Searches the chunked index of kbgen/search_index.py with search-query.js, the engine of
+// the header search too: only the files a query needs are fetched.
 // Material's instant navigation swaps pages without reloading and re-runs this script, so
 // it mounts once per #kb-browse element, on direct load and on every page swap.
 (function () {
@@ -10,21 +10,25 @@
     return;
   }
 
-  const PAGE = 50; // results rendered at a time; "Show more" adds the next page
-  let data = null; // the loaded index, kept across instant navigations
+  const PAGE = 20; // results rendered at a time; "Show more" adds the next page
+  let data = null; // the engine, tags and bitmaps, kept across instant navigations
   let view = null; // the mounted page: {root, state, els}
+  let asked = 0; // the latest render; an older one that finishes later is dropped
 
-  // ---- Search (rules 1-5 of search_index.py) -------------------------------------------
+  // ---- Search (kbgen/search_index.py's rules, run by search-query.js) ------------------
 
-  // Slugs matching the text, best first, before the tag filter (browse-query.js).
-  function rank(text) {
-    return window.kbBrowseQuery.rank(lunr, data.index, data.rules, data.slugs, text);
-  }
-
-  function results(state) {
-    return rank(state.q)
-      .map((slug) => data.bySlug[slug])
-      .filter((t) => state.tags.every((tag) => t.tags.includes(tag)));
+  // Topic numbers matching the state, best first, and the facet counts among them.
+  async function results(state) {
+    const hits = await data.engine.rank(state.q);
+    const found = await data.engine.withTags(hits.map((h) => h[1]), state.tags);
+    const counts = {};
+    for (const tag of data.tagOrder) {
+      const bits = data.bitmaps[tag];
+      let n = 0;
+      for (const d of found) n += (bits[d >> 3] >> (d & 7)) & 1;
+      counts[tag] = n;
+    }
+    return {found, counts};
   }
 
   // ---- State <-> URL -------------------------------------------------------------------
@@ -84,52 +88,65 @@
     list.setAttribute("aria-labelledby", status.id);
     const more = el("button", {type: "button", className: "kb-browse__more md-button",
                                hidden: true});
-    const form = el("form", {className: "kb-browse__form"}, [
-      el("label", {htmlFor: input.id, className: "kb-browse__label",
-                   textContent: "Filter by title, alias or summary"}),
-      input,
+    // On a phone the facets fold away under their summary; wider, they start open.
+    const fold = el("details", {className: "kb-browse__fold",
+                                open: window.matchMedia("(min-width: 45em)").matches}, [
+      el("summary", {className: "kb-browse__fold-summary",
+                     textContent: "Tags (topics must have every tag selected)"}),
       el("fieldset", {className: "kb-browse__tags"},
          [el("legend", {textContent: "Tags (topics must have every tag selected)"}), facets]),
+    ]);
+    const form = el("form", {className: "kb-browse__form"}, [
+      el("label", {htmlFor: input.id, className: "kb-browse__label",
+                   textContent: "Filter by title, alias, tag or summary"}),
+      input,
+      fold,
     ]);
     form.setAttribute("role", "search");
     form.addEventListener("submit", (e) => e.preventDefault());
     root.replaceChildren(form, status, list, more);
-    return {input, boxes, status, list, more};
+    return {input, boxes, status, list, more, fold};
   }
 
+  // A result: the title, the one-sentence summary, and tag chips linking to the Tags page.
   function resultItem(topic) {
     const link = el("a", {href: data.root + topic.url, textContent: topic.title});
     const item = el("li", {className: "kb-browse__result"}, [el("h2", {}, [link])]);
     item.dataset.slug = topic.slug;
-    if (topic.aliases.length) {
-      item.append(el("p", {className: "kb-browse__aliases",
-                           textContent: "Also: " + topic.aliases.join(", ")}));
-    }
+    if (topic.summary) item.append(el("p", {textContent: topic.summary}));
     if (topic.tags.length) {
       const tags = el("ul", {className: "kb-browse__topic-tags"});
       tags.setAttribute("aria-label", "Tags");
-      for (const tag of topic.tags) tags.append(el("li", {textContent: data.tags[tag] || tag}));
+      for (const tag of topic.tags) {
+        const href = data.root + "tags/#" + encodeURI(data.anchors[tag] || "");
+        tags.append(el("li", {}, [el("a", {href, textContent: data.tags[tag] || tag})]));
+      }
       item.append(tags);
     }
-    if (topic.summary) item.append(el("p", {textContent: topic.summary}));
     return item;
   }
 
-  function showMore(v) {
+  async function showMore(v) {
+    const mine = asked;
     const next = v.found.slice(v.shown, v.shown + PAGE);
-    v.els.list.append(...next.map(resultItem));
     v.shown += next.length;
+    v.root.dataset.kbBusy = "1";
+    const topics = await Promise.all(next.map((d) => data.engine.topic(d)));
+    if (mine !== asked) return;
+    v.els.list.append(...topics.map(resultItem));
     const left = v.found.length - v.shown;
     v.els.more.hidden = left <= 0;
     v.els.more.textContent = `Show ${Math.min(left, PAGE)} more (${left} not shown)`;
+    delete v.root.dataset.kbBusy;
   }
 
-  function render(v) {
+  async function render(v) {
+    const mine = ++asked;
     const {state, els} = v;
-    v.found = results(state);
-    // A facet's count is how many topics of the current results carry its tag.
-    const counts = {};
-    for (const topic of v.found) for (const tag of topic.tags) counts[tag] = (counts[tag] || 0) + 1;
+    v.root.dataset.kbBusy = "1";
+    const {found, counts} = await results(state);
+    if (mine !== asked) return;
+    v.found = found;
     for (const [tag, f] of Object.entries(els.boxes)) {
       const n = counts[tag] || 0;
       f.box.checked = state.tags.includes(tag);
@@ -140,42 +157,41 @@
     if (els.input.value !== state.q) els.input.value = state.q;
     const n = v.found.length;
     els.status.textContent = n === 1 ? "1 topic" : `${n} topics`;
-    els.list.replaceChildren();
     v.shown = 0;
-    showMore(v);
+    const first = v.found.slice(0, PAGE);
+    const topics = await Promise.all(first.map((d) => data.engine.topic(d)));
+    if (mine !== asked) return;
+    els.list.replaceChildren(...topics.map(resultItem));
+    v.shown = first.length;
+    const left = v.found.length - v.shown;
+    els.more.hidden = left <= 0;
+    els.more.textContent = `Show ${Math.min(left, PAGE)} more (${left} not shown)`;
+    delete v.root.dataset.kbBusy;
   }
 
   // ---- Loading and mounting ------------------------------------------------------------
 
-  // lunr.js is loaded by the page; when instant navigation re-inserts both scripts, make sure
-  // it has run before the index is read.
-  function lunrLoaded() {
-    if (window.lunr) return Promise.resolve();
-    const tag = document.querySelector('script[src*="lunr.js"]');
-    if (!tag) return Promise.reject(new Error("the page does not load lunr.js"));
-    return new Promise((resolve, reject) => {
-      tag.addEventListener("load", resolve);
-      tag.addEventListener("error", () => reject(new Error("lunr.js did not load")));
-    });
-  }
-
+  // The engine is search-query.js, loaded by every page for the header search.
   let loading = null;
   function load(root) {
     if (!loading) {
-      const url = new URL(root.dataset.index, location.href);
       const started = performance.now();
-      loading = Promise.all([fetch(url).then((r) => {
-        if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
-        return r.json();
-      }), lunrLoaded()]).then(([json]) => {
-        const fetched = performance.now();
-        const bySlug = {};
-        for (const t of json.topics) bySlug[t.slug] = t;
-        const tagOrder = Object.keys(json.tags)
-          .sort((a, b) => json.tags[a].localeCompare(json.tags[b]));
-        data = {index: lunr.Index.load(json.index), rules: json.rules, tags: json.tags,
-                tagOrder, bySlug, slugs: json.topics.map((t) => t.slug).sort(), root: ""};
-        data.timing = {fetch: fetched - started, load: performance.now() - fetched};
+      const base = new URL(root.dataset.index, location.href);
+      const engine = window.kbSearch.Searcher((name) =>
+        fetch(new URL(name, base)).then((r) => {
+          if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
+          return r.json();
+        }));
+      loading = Promise.all([engine.ready(), engine.file("tags.json")]).then(([meta, tags]) => {
+        const bitmaps = {};
+        for (const [tag, b64] of Object.entries(tags)) {
+          bitmaps[tag] = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        }
+        const names = Object.fromEntries(meta.tags.map(([t, name]) => [t, name]));
+        const anchors = Object.fromEntries(meta.tags.map(([t, , anchor]) => [t, anchor]));
+        const tagOrder = Object.keys(names).sort((a, b) => names[a].localeCompare(names[b]));
+        data = {engine, tags: names, anchors, tagOrder, bitmaps, base, root: ""};
+        data.timing = {load: performance.now() - started};
       }).catch((err) => {
         loading = null; // let a later visit try again
         throw err;
@@ -230,17 +246,18 @@
         });
       }
       v.els.more.addEventListener("click", () => showMore(v));
-      render(v);
+      return render(v);
+    }).then(() => {
+      if (!view || view.root !== root) return;
       const now = performance.now();
       // performance.now() counts from the navigation: on a direct load this is the time from
       // page load to first results; after an instant navigation `mount` is the part we own.
+      const index = data.base.href;
       window.kbBrowseTiming = {
         fromNavigation: Math.round(now), mount: Math.round(now - started),
-        // Of the first load only (the index is kept across instant navigations): download
-        // and JSON parse, then lunr.Index.load.
-        fetchJson: Math.round(data.timing.fetch), indexLoad: Math.round(data.timing.load),
-        bytes: performance.getEntriesByName(new URL(root.dataset.index, location.href).href)
-          .map((e) => e.encodedBodySize)[0],
+        load: Math.round(data.timing.load), // meta.json and tags.json, on the first visit
+        bytes: performance.getEntriesByType("resource").filter((e) => e.name.startsWith(index))
+          .reduce((n, e) => n + e.encodedBodySize, 0),
       };
       document.documentElement.dataset.kbBrowseReady = String(Math.round(now));
     }).catch((err) => {

@@ -1,0 +1,231 @@
+// The search engine of the header search and the browse page: the rules of
+// kbgen/search_index.py, step for step as kbgen/search_query.py runs them (the tests run
+// both on the same queries). It fetches only the index files a query needs.
+(function (root) {
+  "use strict";
+  if (root.kbSearch) return; // loaded by the page and by mkdocs.yml: one copy is enough
+
+  const WORD = /[\p{L}\p{N}]+/gu;
+  const ENDINGS = [["ization", "iz"], ["isation", "is"], ["ing", ""], ["ed", ""]];
+  const MAX_COMBINATIONS = 16;
+
+  function words(text) {
+    return text.toLowerCase().match(WORD) || [];
+  }
+
+  function stem(word) {
+    if (!/^[a-z]+$/.test(word)) return word;
+    if (word.endsWith("ies") && word.length > 4) word = word.slice(0, -3) + "y";
+    else if (word.endsWith("s") && word.length > 3 && !/(ss|us|is)$/.test(word)) {
+      word = word.slice(0, -1);
+    }
+    for (const [ending, put] of ENDINGS) {
+      if (word.endsWith(ending) && word.length - ending.length + put.length >= 4) {
+        return word.slice(0, -ending.length) + put;
+      }
+    }
+    return word.endsWith("e") && word.length > 4 ? word.slice(0, -1) : word;
+  }
+
+  function shardFile(kind, key) {
+    if (/^[a-z0-9]+$/.test(key)) return kind + key + ".json";
+    const hex = Array.from(new TextEncoder().encode(key),
+                           (b) => b.toString(16).padStart(2, "0")).join("");
+    return kind + "_" + hex + ".json";
+  }
+
+  function deletions(word) {
+    const out = new Set();
+    for (let i = 0; i < word.length; i++) out.add(word.slice(0, i) + word.slice(i + 1));
+    return out;
+  }
+
+  function osaDistance(a, b) {
+    const rows = [Array.from({length: b.length + 1}, (_, j) => j)];
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) {
+        const prev = rows[rows.length - 1];
+        row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] !== b[j - 1]));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+          row[j] = Math.min(row[j], rows[rows.length - 2][j - 2] + 1);
+        }
+      }
+      rows.push(row);
+    }
+    return rows[rows.length - 1][b.length];
+  }
+
+  function decode(postings) {
+    const out = new Map();
+    for (const [weight, deltas] of Object.entries(postings)) {
+      let doc = 0;
+      for (const delta of deltas) {
+        doc += delta;
+        out.set(doc, Number(weight));
+      }
+    }
+    return out;
+  }
+
+  function* product(lists, prefix = []) {
+    if (prefix.length === lists.length) {
+      yield prefix;
+      return;
+    }
+    for (const item of lists[prefix.length]) yield* product(lists, [...prefix, item]);
+  }
+
+  const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+  // An engine over one index; `load(name)` resolves to a file of the index, parsed, or null.
+  function Searcher(load) {
+    const cache = new Map();
+    const file = (name) => {
+      if (!cache.has(name)) cache.set(name, Promise.resolve(load(name)));
+      return cache.get(name);
+    };
+    let meta = null;
+    let canonical = null;
+    let stopWords = null;
+    let shards = null;
+    // A shard of the index; one that does not exist is empty (and never fetched).
+    const shard = async (kind, key) => {
+      const name = shardFile(kind, key);
+      return shards.has(name.slice(0, -5)) ? (await file(name)) || {} : {};
+    };
+
+    async function ready() {
+      if (meta) return meta;
+      const m = await file("meta.json");
+      canonical = new Map();
+      for (const group of m.synonyms) {
+        const first = words(group[0])[0];
+        for (const w of group.slice(1)) if (!canonical.has(words(w)[0])) canonical.set(words(w)[0], first);
+      }
+      stopWords = new Set(m.stop_words);
+      shards = new Set(m.shards.split(" "));
+      meta = m;
+      return m;
+    }
+
+    const terms = (text) => words(text).filter((w) => !stopWords.has(w))
+      .map((w) => canonical.get(w) || w);
+
+    function nameKeys(name) {
+      const raw = words(name).map((w) => canonical.get(w) || w).join("");
+      const stemmed = terms(name).map(stem).join("");
+      return [raw, stemmed].filter((k) => k);
+    }
+
+    async function term(t) {
+      const entries = await shard("t", t.slice(0, meta.prefix));
+      const found = new Map();
+      for (const [indexed, postings] of Object.entries(entries)) {
+        let factor;
+        if (indexed === t) factor = meta.exact;
+        else if (t.length >= meta.prefix && indexed.startsWith(t)) factor = 1;
+        else continue;
+        for (const [doc, weight] of decode(postings)) {
+          found.set(doc, Math.max(found.get(doc) || 0, weight * factor));
+        }
+      }
+      return found;
+    }
+
+    async function names(keys) {
+      const sorted = [...keys].sort(byCodePoint);
+      const shards = await Promise.all(sorted.map((key) => shard("n", key.slice(0, meta.prefix))));
+      const found = new Map();
+      sorted.forEach((key, i) => {
+        for (const [doc, weight] of decode(shards[i][key] || {})) {
+          found.set(doc, Math.max(found.get(doc) || 0, weight));
+        }
+      });
+      return found;
+    }
+
+    async function corrections(t) {
+      if (t.length < meta.fuzzy_min) return [];
+      const variants = [...new Set([t, ...deletions(t)])].sort(byCodePoint);
+      const shards = await Promise.all(variants.map((v) => shard("f", v.slice(0, meta.fuzzy_prefix))));
+      const found = new Set();
+      variants.forEach((v, i) => { for (const s of shards[i][v] || []) found.add(s); });
+      return [...found].filter((s) => s !== t && osaDistance(t, s) <= 1).sort(byCodePoint);
+    }
+
+    async function score(options, query) {
+      const keys = new Set(nameKeys(query));
+      let n = 0;
+      for (const combo of product(options)) {
+        if (n++ >= MAX_COMBINATIONS) break;
+        keys.add(combo.join(""));
+      }
+      // Every shard the query needs is fetched at once; the scores do not depend on order.
+      const [found, named] = await Promise.all([
+        Promise.all(options.map((spellings) => Promise.all(spellings.map(term)))),
+        names(keys),
+      ]);
+      const perTerm = found.map((maps) => {
+        const best = new Map();
+        for (const map of maps) {
+          for (const [doc, weight] of map) best.set(doc, Math.max(best.get(doc) || 0, weight));
+        }
+        return best;
+      });
+      const docs = new Set(named.keys());
+      for (const doc of perTerm[0].keys()) {
+        if (perTerm.every((b) => b.has(doc))) docs.add(doc);
+      }
+      const hits = [];
+      for (const doc of docs) {
+        let s = named.get(doc) || 0;
+        for (const b of perTerm) s += b.get(doc) || 0;
+        hits.push([s, doc]);
+      }
+      return hits.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    }
+
+    // [score, topic number] of the topics matching `text`, best first.
+    async function rank(text) {
+      await ready();
+      const ts = [...new Set(terms(text).map(stem))];
+      if (!ts.length) {
+        return text.trim() ? [] : Array.from({length: meta.count}, (_, i) => [0, i]);
+      }
+      const hits = await score(ts.map((t) => [t]), text);
+      if (hits.length) return hits;
+      const options = [];
+      let fixedAny = false;
+      const fixes = await Promise.all(ts.map(async (t) =>
+        (await term(t)).size ? [] : corrections(t)));
+      ts.forEach((t, i) => {
+        options.push(fixes[i].length ? fixes[i] : [t]);
+        fixedAny = fixedAny || fixes[i].length > 0;
+      });
+      return fixedAny ? score(options, text) : [];
+    }
+
+    // Which of the topic numbers `docs` carry every tag of `tags`.
+    async function withTags(docs, tags) {
+      if (!tags.length) return docs;
+      const bitmaps = (await file("tags.json")) || {};
+      const bits = tags.map((t) => Uint8Array.from(atob(bitmaps[t] || ""), (c) => c.charCodeAt(0)));
+      return docs.filter((d) => bits.every((b) => (b[d >> 3] >> (d & 7)) & 1));
+    }
+
+    // {number, slug, title, summary, tags, url} of topic number `doc`.
+    async function topic(doc) {
+      await ready();
+      const chunk = await file("d" + Math.floor(doc / meta.chunk) + ".json");
+      const [slug, title, summary, tags] = chunk[doc % meta.chunk];
+      return {number: doc, slug, title, summary, tags, url: "topics/" + slug + "/"};
+    }
+
+    return {ready, rank, withTags, topic, file, corrections};
+  }
+
+  const api = {Searcher, words, stem, shardFile, osaDistance};
+  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  else root.kbSearch = api;
+})(this);
