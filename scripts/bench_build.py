@@ -226,14 +226,23 @@ def make_project(root: Path, size: str) -> Config:
 
 
 def plain_mkdocs_yml(text: str) -> str:
-    """``mkdocs.yml`` without the ``kbgen`` plugin and the search fields it fills."""
-    plain = "".join(
-        line
-        for line in text.splitlines(keepends=True)
-        if line.strip() != "- kbgen" and not line.strip().startswith(("names:", "endings:"))
-    )
+    """``mkdocs.yml`` without the ``kbgen`` plugin (and its options) and the search fields
+    it fills."""
+    kept: list[str] = []
+    inside = -1  # indentation of the `- kbgen` item while skipping its options
+    for line in text.splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip())
+        if inside >= 0 and (not line.strip() or indent > inside):
+            continue
+        inside = -1
+        if line.strip() in ("- kbgen", "- kbgen:"):
+            inside = indent
+            continue
+        if not line.strip().startswith(("names:", "endings:")):
+            kept.append(line)
+    plain = "".join(kept)
     plugins = yaml_load(plain)["plugins"]
-    if "kbgen" in plugins or "names" in str(plugins) or "endings" in str(plugins):
+    if "kbgen" in str(plugins) or "names" in str(plugins) or "endings" in str(plugins):
         raise ValueError("mkdocs.yml changed shape: cannot drop the kbgen plugin from it")
     return plain
 

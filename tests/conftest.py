@@ -20,6 +20,9 @@ from tests.sitekit import (
     serve_directory,
 )
 
+REPO_URL = "https://github.com/example/ml-kb"
+"""The repository the test site claims to come from."""
+
 
 @dataclass(frozen=True)
 class BuiltSite:
@@ -38,6 +41,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     # site_url as deployed: Material's instant navigation needs it to match the server.
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("KBGEN_SITE_URL", f"http://127.0.0.1:{port}/")
+        # A repository address, so that source and edit links are built (never fetched).
+        patch.setenv("KBGEN_REPO_URL", REPO_URL)
         build_site(config)
     with serve_directory(config.site_dir, port) as url:
         yield BuiltSite(config, config.site_dir, url)

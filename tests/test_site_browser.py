@@ -150,16 +150,18 @@ def test_a_result_shows_the_summary_and_tags_not_the_aliases(built_site, watched
 
 def test_tag_listing_shows_the_tagged_topics(built_site, watched, artifacts):
     page = watched.page
-    page.goto(built_site.url + "tags/")
     loaded, _ = load_topics(built_site.config.topics_dir)
     titles = {t.topic.title for t in loaded if "inference-efficiency" in t.topic.tags}
-    heading = page.locator("h2[id^='tag:']", has_text="Inference & Efficiency")
-    assert heading.count() == 1
-    listed = heading.evaluate(
-        """h => { const ul = h.nextElementSibling;
-                  return [...ul.querySelectorAll('a')].map(a => a.textContent.trim()); }"""
-    )
-    assert set(listed) == titles
+    # A topic's tag chip leads to its tag, unfolded.
+    page.goto(built_site.url + "topics/" + _slug_of(built_site, "Speculative Decoding") + "/")
+    page.locator(".kb-tags a", has_text="Inference & Efficiency").click()
+    page.wait_for_url("**/tags/#tag:*")
+    folded = page.locator("details[id^='tag:']", has_text="Inference & Efficiency")
+    assert folded.count() == 1
+    page.wait_for_function("d => d.open", arg=folded.element_handle())
+    listed = folded.locator(".kb-tag__list a").all_inner_texts()
+    assert {t.strip() for t in listed} == titles
+    assert folded.locator(".kb-count").inner_text() == f"{len(titles)} topics"
     page.screenshot(path=str(artifacts / "tags.png"), full_page=False)
     assert watched.errors == []
 

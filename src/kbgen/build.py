@@ -28,6 +28,7 @@ from kbgen.exceptions import BuildError, InputError, WriteError
 from kbgen.exports import SCHEMA_FILE, schema_json, topic_records, topics_json
 from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
+from kbgen.provenance import RepoLinks, last_changed
 from kbgen.records import Topic
 from kbgen.render import build_pages, tag_anchor, template_env
 from kbgen.sanitize import Fragments, site_markdown
@@ -48,6 +49,8 @@ ASSETS = (
     "browse.js",
     "math.js",
     "embed.js",
+    "pages.css",
+    "pages.js",
 )
 SEARCH_DIR = "assets/kbgen/search"
 """The search index (:mod:`kbgen.search_index`), in the docs folder."""
@@ -136,11 +139,12 @@ def render_site(
     site_name: str,
     site_url: str = "",
     site_description: str = "",
+    repo: RepoLinks | None = None,
 ) -> dict[str, bytes]:
     """Every generated file of the docs folder, by relative path.
 
     ``site_url``, the site's address when known, goes into ``topics.json`` so that other
-    sites' tools can resolve its relative URLs.
+    sites' tools can resolve its relative URLs; ``repo`` links sources and topic files.
     """
     env = template_env(config.root / "templates")
     # Tags kbgen.yml does not list (a source's own) come after its tags, named as a source
@@ -157,7 +161,9 @@ def render_site(
     fragments = Fragments(site_markdown(config.root))
     records = topic_records(topics)
     shared = shared_names([asdict(r) for r in records])
-    for slug, text in build_pages(topics, tags, env, fragments, shared).items():
+    changed = last_changed(config.topics_dir, [t.slug for t in topics])
+    pages = build_pages(topics, tags, env, fragments, shared, repo=repo, changed=changed)
+    for slug, text in pages.items():
         files[f"topics/{slug}.md"] = text.encode()
     redirect = env.get_template("redirect.html.j2")
     by_slug = {t.slug: t for t in topics}
@@ -175,13 +181,17 @@ def render_site(
         ).encode()
     counts = Counter(tag for t in topics for tag in t.tags)
     used_tags = [info for slug, info in tags.items() if counts[slug]]
+    context_topics = sorted(topics, key=lambda t: (t.title.casefold(), t.slug))
     context = {
         "site_name": site_name,
         "site_description": site_description,
         "home": config.home,
-        "topics": sorted(topics, key=lambda t: (t.title.casefold(), t.slug)),
+        "topics": context_topics,
         "tags": used_tags,
         "counts": counts,
+        "tagged": {
+            tag.slug: [t for t in context_topics if tag.slug in t.tags] for tag in used_tags
+        },
     }
     for page in OWNED_PAGES:
         files[page] = env.get_template(f"{page}.j2").render(**context).encode()
@@ -237,11 +247,16 @@ def write_files(docs_dir: Path, files: dict[str, bytes]) -> tuple[int, int]:
 
 
 def generate(
-    config: Config, docs_dir: Path, site_name: str, site_url: str = "", site_description: str = ""
+    config: Config,
+    docs_dir: Path,
+    site_name: str,
+    site_url: str = "",
+    site_description: str = "",
+    repo: RepoLinks | None = None,
 ) -> Generated:
     """Render every page from ``topics/`` and write them into ``docs_dir``."""
     topics = load_checked_topics(config)
-    files = render_site(config, topics, site_name, site_url, site_description)
+    files = render_site(config, topics, site_name, site_url, site_description, repo)
     try:
         written, removed = write_files(docs_dir, files)
     except OSError as exc:

@@ -27,12 +27,13 @@ from mkdocs.plugins import BasePlugin
 
 from kbgen import progress
 from kbgen.atomic import replace_directory
-from kbgen.build import Generated, generate
+from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark, recover
 from kbgen.importer import ImportResult, run_import
 from kbgen.lock import project_lock
+from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -46,6 +47,10 @@ class KbgenPluginConfig(MkDocsPluginConfig):
 
     project = opt.Type(str, default=".")
     """Folder holding ``kbgen.yml``, relative to ``mkdocs.yml``."""
+    source_uri = opt.Type(str, default=SOURCE_URI)
+    """A source line's address relative to ``repo_url`` (``{path}``, ``{line}``)."""
+    edit_uri = opt.Type(str, default=EDIT_URI)
+    """A topic file's online editor relative to ``repo_url`` (``{path}``); empty: none."""
 
 
 class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
@@ -112,6 +117,18 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             self.pages.advance()
         return context
 
+    def on_page_markdown(self, markdown, *, page, config, files):
+        # A generated page's own file is no place to edit it: a topic page names its topic
+        # file in `edit_url`, the other generated pages have no edit link. A hand-written
+        # page is edited where it lies, by the same `edit_uri` as topic files.
+        if GENERATED_MARK in markdown:
+            page.edit_url = page.meta.get("edit_url") or None
+        elif self.project is not None and page.file.src_uri:
+            docs = _relative(Path(config.docs_dir), self.project.root)
+            edit = repo_links(self.project, config).edit_path(f"{docs}/{page.file.src_uri}")
+            page.edit_url = edit or None
+        return markdown
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.project is not None
         for path in (
@@ -171,7 +188,29 @@ def _generate(project: Config, config: MkDocsConfig) -> Generated:
         config.site_name,
         config.site_url or "",
         config.site_description or "",
+        repo_links(project, config),
     )
+
+
+def repo_links(project: Config, config: MkDocsConfig) -> RepoLinks:
+    """Where the project's files are online: ``repo_url`` and the kbgen plugin's options."""
+    plugin = config.plugins.get("kbgen")
+    options = plugin.config if isinstance(plugin, KbgenPlugin) else KbgenPluginConfig()
+    return RepoLinks(
+        config.repo_url or "",
+        options.get("source_uri", SOURCE_URI),
+        options.get("edit_uri", EDIT_URI),
+        _relative(project.sources_dir, project.root),
+        _relative(project.topics_dir, project.root),
+    )
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` as the repository names it: relative to the project root, with ``/``."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
 
 
 def generate_pages(project: Config) -> tuple[Generated, Path, tuple[Problem, ...]]:

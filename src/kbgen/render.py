@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import yaml
+from markdown.extensions.toc import slugify as toc_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen import progress
@@ -24,6 +26,7 @@ from kbgen.config import TagInfo
 from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
 from kbgen.links import Linker, LinkTarget
+from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
 from kbgen.sanitize import Fragments, is_plain
@@ -163,6 +166,12 @@ def inline(text: str) -> str:
     )
 
 
+def az_letter(name: str) -> str:
+    """The A–Z group of a name: its first letter without accents, or ``Other``."""
+    first = unicodedata.normalize("NFKD", name.strip()[:1])[:1].upper()
+    return first if "A" <= first <= "Z" else "Other"
+
+
 def search_boost(names: list[str]) -> float:
     """Material search's per-page boost: a topic with a shorter name ranks higher.
 
@@ -193,6 +202,8 @@ class Part:
     """The cross-linked text, rendered and sanitized (filled in by :func:`build_pages`)."""
     sources: int = 1
     """How many source entries gave this text, word for word."""
+    url: str = ""
+    """The source line online, when the repository's address is known."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +242,15 @@ class TopicPage:
     """Slugs this page links to from its text."""
     hatnotes: list[tuple[Disambiguation, list[Topic]]] = field(default_factory=list)
     """Names this topic shares with others, each with those others (:mod:`kbgen.disambiguation`)."""
+    changed: str = ""
+    """ISO date the topic file last changed, or ``""``."""
+    repo: RepoLinks = field(default_factory=RepoLinks)
+    """Where source lines and the topic file are online."""
+
+    @property
+    def edit_url(self) -> str:
+        """The online editor of ``topics/<slug>.md``, or ``""``."""
+        return self.repo.edit(self.topic.slug)
 
     @property
     def sources(self) -> list[SourceRef]:
@@ -285,6 +305,11 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
     # One line: a line break in a name must not end the HTML block it is shown in.
     env.filters["html"] = lambda s: html.escape(" ".join(str(s).split()), quote=True)
     env.filters["tag_anchor"] = tag_anchor
+    env.filters["toc_anchor"] = lambda s: toc_slugify(str(s), "-")
+    env.filters["az_letter"] = az_letter
+    env.filters["indent4"] = lambda s: "\n".join(
+        ("    " + line) if line.strip() else "" for line in str(s).split("\n")
+    )
     env.globals["front_matter"] = front_matter
     env.globals["search_boost"] = search_boost
     return env
@@ -295,14 +320,27 @@ def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
     return [LinkTarget(name, t.slug) for t in topics for name in t.names]
 
 
+def _source_url(repo: RepoLinks | None, label: str) -> str:
+    """The online address of a ``file:line`` part label, or ``""``."""
+    file, _, line = label.rpartition(":")
+    if repo is None or not file or not line.isdigit():
+        return ""
+    return repo.source(SourceRef(file, int(line)))
+
+
 def build_pages(
     topics: list[Topic],
     tags: dict[str, TagInfo],
     env: jinja2.Environment,
     fragments: Fragments | None = None,
     shared: Iterable[Disambiguation] = (),
+    repo: RepoLinks | None = None,
+    changed: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
+
+    ``repo`` gives the source labels and the edit link their addresses; ``changed`` is
+    each topic's last-changed date.
 
     Two phases: first link every page (which needs every topic's names), then render each
     with its backlinks (which need every page's links). ``fragments`` renders source text
@@ -332,7 +370,7 @@ def build_pages(
                 for p, t in zip(section.parts, texts, strict=True)
             ]
             parts = tuple(
-                Part(p.label, t, fragments.html(t, page), p.sources)
+                Part(p.label, t, fragments.html(t, page), p.sources, _source_url(repo, p.label))
                 for p, t in zip(section.parts, texts, strict=True)
             )
             linked_sections.append(PageSection(section.name, section.anchor, parts))
@@ -345,6 +383,8 @@ def build_pages(
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
             links=list(dict.fromkeys(links)),
+            changed=(changed or {}).get(topic.slug, ""),
+            repo=repo or RepoLinks(),
         )
     for page in pages.values():
         for slug in page.links:
