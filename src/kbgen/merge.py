@@ -135,7 +135,7 @@ def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decisi
     """
     first = {id(e): i for i, e in enumerate(topical)}
     texts = [text_of(g.entries) for g in groups]
-    scores = similarities(texts)
+    scores = similarities(texts, idf=False)
     pairs = name_pairs([g.entries for g in groups], scores)
     for p in pairs:
         if p.verdict.same:
@@ -153,7 +153,7 @@ def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decisi
             near.setdefault((min(a, b), max(a, b)), p.verdict.reason)
     extends = near_duplicates(merged)
     if extends:
-        merged_scores = similarities([text_of(g.entries) for g in merged])
+        merged_scores = similarities([text_of(g.entries) for g in merged], idf=False)
         for decision in extends:
             a, b = decision.pair
             score = merged_scores[a, b]

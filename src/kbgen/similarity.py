@@ -32,7 +32,7 @@ from kbgen.slugs import plain_dashes
 
 SIMILAR = 0.1
 """Cosine of the TF-IDF vectors above which two topics' texts are alike."""
-STRONG = 0.25
+STRONG = 0.4
 """Cosine above which two texts are about one thing, whatever words their names add."""
 
 _WORD = re.compile(r"[^\W_]+|[+#]+")
@@ -225,8 +225,8 @@ class TextScores:
     Never the matrix of all pairs, which would grow with the square of the topics.
     """
 
-    def __init__(self, texts: list[str]) -> None:
-        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english")
+    def __init__(self, texts: list[str], *, idf: bool = True) -> None:
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", use_idf=idf)
         self._rows: dict[int, dict[int, float]] = {}
         try:
             self._vectors = vectorizer.fit_transform(texts).tocsr()  # rows of unit length
@@ -271,9 +271,13 @@ _CHUNK = 256
 """Rows :meth:`TextScores.nearest` compares at once: bounds the memory it takes."""
 
 
-def similarities(texts: list[str]) -> TextScores:
-    """The TF-IDF cosine of any two of the texts: ``similarities(texts)[a, b]``."""
-    return TextScores(texts)
+def similarities(texts: list[str], *, idf: bool = True) -> TextScores:
+    """The TF-IDF cosine of any two of the texts: ``similarities(texts)[a, b]``.
+
+    Without ``idf`` a pair's score depends on those two texts alone: merge decisions use
+    that, so that texts added elsewhere never make or undo a merge.
+    """
+    return TextScores(texts, idf=idf)
 
 
 @dataclass(frozen=True)
@@ -377,7 +381,7 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
         for entries in topics
     ]
     texts = [text_of(entries) for entries in topics]
-    scores = similarities(texts) if scores is None else scores
+    scores = similarities(texts, idf=False) if scores is None else scores
     sides = [
         _Side(
             {stem(w) for w in _WORD.findall(plain_dashes(text))},
