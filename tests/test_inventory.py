@@ -17,6 +17,7 @@ from kbgen.disambiguation import shared_names
 from kbgen.exports import topic_records
 from kbgen.importer import run_import
 from kbgen.inventory import inventory
+from kbgen.names import parse_names
 from kbgen.records import Topic
 from kbgen.resolve import fold
 from kbgen.store import load_topics
@@ -251,9 +252,14 @@ def test_every_parenthesised_acronym_is_a_term_unless_shared(real_topics: list[T
     bearers: dict[str, set[str]] = {}
     for topic in real_topics:
         for name in topic.names:
-            if m := re.fullmatch(r"(.+?) \(([A-Za-z][a-z]*[A-Z][\w-]*)\)", name):
+            # An acronym the import takes for a name of the concept, not a qualifier
+            # (``Load Balancing (MoE)``, ``Radix Attention (SGLang)``).
+            named = parse_names(name).expansions
+            m = re.fullmatch(r"(.+?) \(([A-Za-z][a-z]*[A-Z][\w-]*)\)", name)
+            if m and m[2] in named:
                 bearers.setdefault(m[2], set()).add(topic.slug)
-            if m := re.fullmatch(r"([A-Za-z][a-z]*[A-Z][\w-]*) \((.+)\)", name):
+            m = re.fullmatch(r"([A-Za-z][a-z]*[A-Z][\w-]*) \((.+)\)", name)
+            if m and m[1] in named:
                 bearers.setdefault(m[1], set()).add(topic.slug)
     assert len(bearers) > 50
     shared = {a for a, slugs in bearers.items() if len(slugs) > 1}
