@@ -149,9 +149,7 @@ def test_inventory_spells_each_name_as_written_and_in_lower_case() -> None:
     assert objects[("Nucleus Sampling", "term")].uri == "topics/top-p-sampling/"
     assert objects[("nucleus sampling", "term")].dispname == "-"
     # `Adapters` is an alias of two topics: it leads to the page that lists both.
-    assert {o.uri for (n, _), o in objects.items() if fold(n) == "adapters"} == {
-        "topics/adapters/"
-    }
+    assert {o.uri for (n, _), o in objects.items() if fold(n) == "adapters"} == {"topics/adapters/"}
     assert not read(inventory(fixture_topics(), "ML KB", disambiguation={})).keys() & {
         ("Adapters", "term"),
         ("adapters", "term"),
