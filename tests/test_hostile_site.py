@@ -42,8 +42,12 @@ HOSTILE_NOTES = "## Area <b>bold</b>\n" + "".join(
     f"  [Pitfalls] ```\n"
     for n, p in enumerate(PAYLOADS)
 )
-KBGEN_SCRIPTS = re.compile(r'<script src="\.\./assets/kbgen/[a-z-]+\.js" defer></script>')
-"""The browse page's own scripts."""
+KBGEN_SCRIPTS = re.compile(
+    r'<script src="\.\./assets/kbgen/[a-z-]+\.js" defer></script>'
+    r"|<script>\n/\* The scripts load from data-root, .*?</script>",
+    re.S,
+)
+"""The browse page's own scripts: the files, or the loader that adds them."""
 REDIRECT_HEAD = re.compile(
     r'<link rel="canonical" href="\.\./[a-z0-9-]+/">\n'
     r'<meta http-equiv="refresh" content="0; url=\.\./[a-z0-9-]+/">\n'
