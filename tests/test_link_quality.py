@@ -34,8 +34,15 @@ def pages() -> dict[str, str]:
 
 def target(pages: dict[str, str], page: str, text: str) -> str | None:
     """Where the first link with this text on the page goes, or None."""
-    m = re.search(rf"\[{re.escape(text)}\]\(([a-z0-9-]+)\.md\)", pages[page], re.I)
-    return m[1] if m else None
+    # Source text is rendered to sanitized HTML (links to ``../slug/``); other parts of the
+    # page are Markdown (``[text](slug.md)``).
+    m = re.search(
+        rf'<a href="\.\./([a-z0-9-]+)/(?:#[^"]*)?">{re.escape(text)}</a>'
+        rf"|\[{re.escape(text)}\]\(([a-z0-9-]+)\.md\)",
+        pages[page],
+        re.I,
+    )
+    return (m[1] or m[2]) if m else None
 
 
 def test_precision_of_the_hand_checked_links(pages: dict[str, str]) -> None:
