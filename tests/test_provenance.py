@@ -94,7 +94,7 @@ def _topic(slug: str, **kw) -> Topic:
 
 def test_topic_page_links_each_part_and_names_its_topic_file() -> None:
     page = build_pages(
-        [_topic("lora")], {}, template_env(), RepoLinks(REPO), {"lora": "2026-01-02"}
+        [_topic("lora")], {}, template_env(), repo=RepoLinks(REPO), changed={"lora": "2026-01-02"}
     )["lora"]
     assert f'<a href="{REPO}/blob/main/sources/a.md#L3"' in page
     assert f'<a href="{REPO}/blob/main/sources/b.txt#L9"' in page
@@ -115,7 +115,7 @@ def test_a_hostile_file_name_stays_text_in_labels_and_links() -> None:
     )
     topic = _topic("x", body=body)
     topic.sources = [SourceRef('<img src=x onerror=alert(1)>".md', 3)]
-    page = build_pages([topic], {}, template_env(), RepoLinks(REPO))["x"]
+    page = build_pages([topic], {}, template_env(), repo=RepoLinks(REPO))["x"]
     assert "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;&quot;.md:3" in page
     assert "%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%22.md#L3" in page

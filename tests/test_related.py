@@ -34,7 +34,10 @@ def test_every_real_topic_page_shows_three_other_topics() -> None:
     pages = build_pages(topics, config.tags, template_env(ROOT / "templates"))
     short = []
     for slug, text in pages.items():
-        shown = set(re.findall(r"\]\(([a-z0-9-]+)\.md(?:#[^)]*)?\)", text)) - {slug}
+        # Links in the sanitized source text (``../slug/``) and in the lists (``slug.md``).
+        links = re.findall(r"\]\(([a-z0-9-]+)\.md(?:#[^)]*)?\)", text)
+        links += re.findall(r'<a href="\.\./([a-z0-9-]+)/(?:#[^"]*)?"', text)
+        shown = set(links) - {slug}
         if len(shown) < MIN_RELATED:
             short.append(slug)
     assert short == []
