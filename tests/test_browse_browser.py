@@ -312,5 +312,6 @@ def test_tag_chips_of_results_link_to_the_tag(built_site, watched):
     page.wait_for_url("**/tags/#tag:*")
     anchor = page.evaluate("decodeURIComponent(location.hash.slice(1))")
     heading = page.locator(f"[id='{anchor}']")
+    heading.first.wait_for(state="attached", timeout=15000)  # instant navigation swaps late
     assert heading.count() == 1 and heading.inner_text().strip().startswith(name)
     _assert_clean(watched, built_site)
