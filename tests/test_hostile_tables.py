@@ -12,10 +12,9 @@ import pytest
 from kbgen.sources import read_sources
 from tests.test_hostile_sources import (
     Case,
-    assert_nothing_dropped,
     by_title,
+    check_outcome,
     project,
-    run,
     sections,
     sections_are,
     tagged,
@@ -101,24 +100,7 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_hostile_table_or_definition_list(case: Case, tmp_path: Path) -> None:
     config = project(tmp_path, {case.name: (FIXTURES / case.name).read_bytes()})
-    report = tmp_path / "report.md"
-    code, _, err = run(tmp_path, "import", "--report", str(report))
-    where = f"{case.name}:{case.line}: "
-    if case.outcome == "error":
-        assert code == 1
-        assert f"{where}{case.message}" in err
-        assert not config.topics_dir.exists()
-        return
-    assert code == 0, err
-    if case.message:
-        assert f"{where}warning: {case.message}" in err
-    else:
-        assert err == ""
-    assert_nothing_dropped(config, report.read_text(encoding="utf-8"))
-    if case.expect:
-        case.expect(config)
-    assert run(tmp_path, "check")[0] == 0
-    assert "; 0 files changed" in run(tmp_path, "import")[1]
+    check_outcome(case, case.name, config, tmp_path)
 
 
 def test_every_fixture_is_a_case() -> None:
