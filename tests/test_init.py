@@ -324,3 +324,25 @@ def test_a_tag_name_from_a_source_is_shown_as_written_only_if_plain(tmp_path: Pa
         tmp_path / "site" / "tags" / "index.html"
     )
     assert "C++ / SQL (2024)" in page_text(tmp_path / "site" / "index.html")
+
+
+def _site_settings(mkdocs_yml: Path) -> dict:
+    """``mkdocs.yml`` minus what names one project: its name, description and nav."""
+    from mkdocs.utils.yaml import yaml_load
+
+    settings = yaml_load(mkdocs_yml.read_text(encoding="utf-8").replace("__SITE_", "SITE_"))
+    for key in ("site_name", "site_description", "nav"):
+        settings.pop(key)
+    return settings
+
+
+def test_a_new_project_gets_the_bundled_sites_settings_and_theme(tmp_path: Path) -> None:
+    """A project from ``kbgen init`` has every feature of the bundled site (math, previews,
+    edit links, the 404 suggestions, the accessible theme overrides), not an older copy."""
+    init_project(tmp_path / "kb", name="Databases", description="What we know of databases.")
+    new = tmp_path / "kb"
+    assert _site_settings(new / "mkdocs.yml") == _site_settings(ROOT / "mkdocs.yml")
+    bundled = ROOT / "templates" / "overrides"
+    ours = {p.relative_to(bundled): p.read_bytes() for p in bundled.rglob("*") if p.is_file()}
+    theirs = new / "templates" / "overrides"
+    assert {p: (theirs / p).read_bytes() for p in ours if (theirs / p).is_file()} == ours
