@@ -93,9 +93,7 @@ def body_files(postings: dict[str, dict[int, int]]) -> dict[str, bytes]:
     return files
 
 
-def body_shard(
-    term: str, exists: Callable[[str], bool], prefix: int = BODY_PREFIX
-) -> str | None:
+def body_shard(term: str, exists: Callable[[str], bool], prefix: int = BODY_PREFIX) -> str | None:
     """The file of the body shard that would hold ``term``, given which shards exist
     (``exists`` takes a file name without ``.json``), or None."""
     for n in range(len(term), min(len(term), prefix) - 1, -1):
@@ -105,8 +103,6 @@ def body_shard(
     return None
 
 
-def index_body(
-    bodies: Iterable[str], known: list[set[str]], vocab: Vocabulary
-) -> dict[str, bytes]:
+def index_body(bodies: Iterable[str], known: list[set[str]], vocab: Vocabulary) -> dict[str, bytes]:
     """The body shards of the topics' bodies, in topic order."""
     return body_files(body_postings(list(bodies), known, vocab))
