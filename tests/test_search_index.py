@@ -17,7 +17,14 @@ from kbgen.config import Config
 from kbgen.exports import TopicRecord, topic_records
 from kbgen.importer import run_import
 from kbgen.resolve import fold
-from kbgen.search_body import BODY_CAP, BODY_MAX, BODY_SHARD_BYTES, body_text
+from kbgen.search_body import (
+    BODY_CAP,
+    BODY_MAX,
+    BODY_SHARD_BYTES,
+    body_files,
+    body_shard,
+    body_text,
+)
 from kbgen.search_index import name_variants, search_files, shard_file, stem, words
 from kbgen.search_query import Searcher, directory_loader, memory_loader, osa_distance
 from kbgen.store import load_topics
@@ -258,11 +265,30 @@ def test_browser_engine_gives_the_same_results_as_python(real, real_bodies, tmp_
     result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     engine = Searcher(directory_loader(tmp_path))
     in_python = [[[s, t.slug] for s, t in engine.search(q, tags)] for q, tags in queries]
-    assert json.loads(result.stdout) == in_python
+    in_node = json.loads(result.stdout)
+    assert in_node == in_python
+    in_body = {q for q, _, kind in QUERIES if kind == "body"} | {"perplexity"}
+    assert all(found for (q, _), found in zip(queries, in_node, strict=True) if q in in_body)
     assert sum(len(r) for r in in_python) > 500
 
 
 # --- body words --------------------------------------------------------------------------
+
+
+def test_body_shards_split_until_small_and_every_term_is_found_in_its_shard() -> None:
+    # 3,000 terms under one two-letter key, some one-letter longer than another.
+    terms = [f"ab{a}{b}" for a in "cdefghijklmnopqrstu" for b in "abcdefghijklmnopqrstuvwxyz"]
+    terms += [t + "x" * n for n in range(1, 6) for t in terms[:100]] + ["ab", "abc", "a"]
+    postings = {t: {d: 1 + d % BODY_MAX for d in range(0, 1000, 7)} for t in terms}
+    files = body_files(postings)
+    assert len(files) > 10
+    for name, data in files.items():
+        assert len(data) <= BODY_SHARD_BYTES or len(json.loads(data)) == 1, name
+    exists = {n.removesuffix(".json") for n in files}.__contains__
+    for term in terms:
+        assert term in json.loads(files[body_shard(term, exists)]), term
+    assert body_shard("abzz", exists) in (None, *files) and body_shard("zz", exists) is None
+    assert sorted(t for data in files.values() for t in json.loads(data)) == sorted(terms)
 
 
 def having_in_body(bodies: dict[str, str], word: str) -> set[str]:
