@@ -37,15 +37,16 @@ Topics are numbered in slug order; postings map a weight to the delta-encoded nu
 the topics having it.
 
 **Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
-its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term
-shorter than :data:`PREFIX` only by equality), or one of its body terms equals it (the
-body weight, 1–9); a term's weight is the best of these. A topic must match every term,
-or have a name key of the query. Its score is the sum of its best weight per term, plus the best
+its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term shorter
+than :data:`PREFIX` only by equality), or one of its body terms equals it (the body
+weight, 1–9); a term's weight is the best of these. A topic must match every term, or have
+a name key of the query. Its score is the sum of its best weight per term, plus the best
 weight of the query's name keys (its words joined, and its stems joined) in its names.
-When nothing matches, each term that matches no topic (body terms included) is replaced by the name words and
-stems at most one edit away (insert, delete, substitute, or swap two neighbours), and
-the search runs again. Hits are ordered by score, then slug; an empty query lists every
-topic by slug; a query of stop words finds nothing; tags filter after ranking.
+When nothing matches, each term that matches no topic (body terms included) is replaced by
+the name words and stems at most one edit away (insert, delete, substitute, or swap two
+neighbours), and the search runs again. Hits are ordered by score, then slug; an empty
+query lists every topic by slug; a query of stop words finds nothing; tags filter after
+ranking.
 """
 
 from __future__ import annotations
