@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 from bench_build import kbgen_build, make_project, run_cli
+from kbgen.search_body import body_text
+from kbgen.search_index import Vocabulary, words
 
 BYTES_TARGET = 300_000
 TIME_TARGET = 1.5
@@ -80,13 +83,19 @@ class Row:
 
 
 def _queries(project: Path) -> list[str]:
-    """A one-word query and a whole title of a topic in the middle of the store."""
+    """A one-word query and a whole title of a topic in the middle of the store, and the
+    word of that topic's text (not of its names) that the most topics' files hold."""
     topics = sorted((project / "topics").glob("*.md"))
     text = topics[len(topics) // 2].read_text(encoding="utf-8")
     title = next(
         line[7:].strip().strip("'\"") for line in text.splitlines() if line.startswith("title: ")
     )
-    return [title.split()[0].lower(), title]
+    head, body = text.split("\n---\n", 1)
+    candidates = set(Vocabulary().terms(body_text(body))) - set(words(head))
+    candidates = {w for w in candidates if len(w) > 4 and w.isalpha()}
+    files = Counter(w for t in topics for w in set(words(t.read_text(encoding="utf-8"))))
+    common = max(sorted(candidates), key=lambda w: files[w])
+    return [title.split()[0].lower(), title, common]
 
 
 def _is_search_file(url: str) -> bool:

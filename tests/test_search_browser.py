@@ -85,6 +85,8 @@ def test_header_browse_and_cli_give_the_same_top_results(built_site, watched, ar
     )
     assert differ == {}
     assert rates["header"]["hit@1"] >= 0.9 and rates["header"]["hit@3"] >= 0.97, rates
+    in_body = {q: r for q, r in found.items() if r["kind"] == "body"}  # words of the text only
+    assert in_body and all(r["expected"] in r["header"] for r in in_body.values()), in_body
     assert watched.errors == []
 
 

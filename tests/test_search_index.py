@@ -17,6 +17,14 @@ from kbgen.config import Config
 from kbgen.exports import TopicRecord, topic_records
 from kbgen.importer import run_import
 from kbgen.resolve import fold
+from kbgen.search_body import (
+    BODY_CAP,
+    BODY_MAX,
+    BODY_SHARD_BYTES,
+    body_files,
+    body_shard,
+    body_text,
+)
 from kbgen.search_index import name_variants, search_files, shard_file, stem, words
 from kbgen.search_query import Searcher, directory_loader, memory_loader, osa_distance
 from kbgen.store import load_topics
@@ -34,6 +42,10 @@ def records_in(folder: Path) -> list[TopicRecord]:
     return topic_records([t.topic for t in loaded])
 
 
+def bodies_in(folder: Path) -> dict[str, str]:
+    return {t.topic.slug: t.topic.body for t in load_topics(folder)[0]}
+
+
 @pytest.fixture(scope="module")
 def small() -> list[TopicRecord]:
     return records_in(FIXTURES / "exports" / "topics")
@@ -48,18 +60,25 @@ def real(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, list[TopicRe
     return config, records_in(config.topics_dir)
 
 
-def index_of(records: list[TopicRecord], synonyms=(), tags=None) -> dict[str, bytes]:
+@pytest.fixture(scope="module")
+def real_bodies(real) -> dict[str, str]:
+    return bodies_in(real[0].topics_dir)
+
+
+def index_of(records: list[TopicRecord], synonyms=(), tags=None, bodies=None) -> dict[str, bytes]:
     found = sorted({t for r in records for t in r.tags})
     names = tags if tags is not None else {t: (t.title(), "") for t in found}
-    return search_files(records, names, synonyms)
+    return search_files(records, names, synonyms, bodies)
 
 
-def searcher(records: list[TopicRecord], synonyms=()) -> Searcher:
-    return Searcher(memory_loader(index_of(records, synonyms)))
+def searcher(records: list[TopicRecord], synonyms=(), bodies=None) -> Searcher:
+    return Searcher(memory_loader(index_of(records, synonyms, bodies=bodies)))
 
 
-def ranked(records: list[TopicRecord], text: str, tags: tuple[str, ...] = (), synonyms=()):
-    return [t.slug for _, t in searcher(records, synonyms).search(text, tags)]
+def ranked(
+    records: list[TopicRecord], text: str, tags: tuple[str, ...] = (), synonyms=(), bodies=None
+) -> list[str]:
+    return [t.slug for _, t in searcher(records, synonyms, bodies).search(text, tags)]
 
 
 def bearing(records: list[TopicRecord], name: str) -> str:
@@ -160,12 +179,13 @@ def test_synonyms_make_spellings_one(small: list[TopicRecord]) -> None:
     # The first word of a group is the one indexed: a topic's "nucleos" is found as "nucleus".
 
 
-def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real) -> None:
+def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real, real_bodies) -> None:
     _config, records = real
-    files = index_of(records)
-    assert files == index_of(list(reversed(records)))
+    files = index_of(records, bodies=real_bodies)
+    assert files == index_of(list(reversed(records)), bodies=real_bodies)
     meta = json.loads(files["meta.json"])
-    shards = {f.removesuffix(".json") for f in files if f[0] in "tnf"}
+    shards = {f.removesuffix(".json") for f in files if f[0] in "tnfb"}
+    assert any(f[0] == "b" for f in shards)
     assert set(meta["shards"].split()) == shards
     listed = [row[0] for name, data in files.items() if name[0] == "d" for row in json.loads(data)]
     assert sorted(listed) == sorted(r.slug for r in records) and meta["count"] == len(records)
@@ -174,9 +194,9 @@ def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real) -> N
 # --- the real topics -----------------------------------------------------------------------
 
 
-def hits_at(records: list[TopicRecord], synonyms) -> dict[str, dict]:
+def hits_at(records: list[TopicRecord], synonyms, bodies) -> dict[str, dict]:
     """For each fixture query: its kind, the expected slug and the top 3 found."""
-    engine = searcher(records, synonyms)
+    engine = searcher(records, synonyms, bodies)
     out = {}
     for query, name, kind in QUERIES:
         top = [t.slug for _, t in engine.search(query)[:3]]
@@ -184,16 +204,16 @@ def hits_at(records: list[TopicRecord], synonyms) -> dict[str, dict]:
     return out
 
 
-def test_real_query_list_hit_at_1_and_3(real) -> None:
+def test_real_query_list_hit_at_1_and_3(real, real_bodies) -> None:
     config, records = real
-    found = hits_at(records, config.synonyms)
+    found = hits_at(records, config.synonyms, real_bodies)
     hit1 = [q for q, r in found.items() if r["top3"][:1] == [r["expected"]]]
     hit3 = [q for q, r in found.items() if r["expected"] in r["top3"]]
     assert len(found) >= 60
     misses = {q: r for q, r in found.items() if q not in hit1}
     assert len(hit1) / len(found) >= 0.9, misses
     assert len(hit3) / len(found) >= 0.97, misses
-    for kind in ("exact", "acronym", "multi-word", "typo", "spelling"):
+    for kind in ("exact", "acronym", "multi-word", "typo", "spelling", "body"):
         of_kind = [q for q, r in found.items() if r["kind"] == kind]
         assert sum(q in hit3 for q in of_kind) / len(of_kind) >= 0.9, (kind, misses)
     for query in ("grouped-query attention", "kv cache", "lroa", "qlroa", "quantisation"):
@@ -206,11 +226,15 @@ def test_one_search_reads_a_few_small_files(count: int) -> None:
     from bench_build import synthetic_topics
 
     tags = ["advanced", "implementation", "training", "inference"]
-    records = topic_records(synthetic_topics(count, tags))
-    files = index_of(records)
+    topics = synthetic_topics(count, tags)
+    records = topic_records(topics)
+    files = index_of(records, bodies={t.slug: t.body for t in topics})
     assert sum(map(len, files.values())) > 2 * 300_000  # the whole index is far bigger
     loader = memory_loader(files)
-    for query in ("sparse", "sparse attention cache", "spares atention", "a", "", "model"):
+    # The synthetic bodies' commonest words ("model", "technique" in most topics) too.
+    common = "model technique replaces heuristic"
+    queries = ("sparse", "sparse attention cache", "spares atention", "a", "", "model", common)
+    for query in (*queries, "hyperparameters", "baseline component"):
         read: list[str] = []
         engine = Searcher(lambda name, read=read: (read.append(name), loader(name))[1])
         hits = engine.rank(query)
@@ -218,16 +242,22 @@ def test_one_search_reads_a_few_small_files(count: int) -> None:
         engine.has_tags(0, ["advanced"])
         size = sum(len(files[n]) for n in set(read))
         assert size < 300_000 and len(set(read)) < 40, (query, size, read)
+        body = [n for n in set(read) if n[0] == "b"]
+        assert sum(len(files[n]) for n in body) <= BODY_SHARD_BYTES * len(query.split())
+    # A word in most bodies keeps only its best topics: a body-only query finds BODY_CAP.
+    found = Searcher(loader).rank("overstate")  # a Pitfalls word, never a summary
+    assert len(found) == BODY_CAP and all(score <= BODY_MAX for score, _ in found)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
-def test_browser_engine_gives_the_same_results_as_python(real, tmp_path: Path) -> None:
+def test_browser_engine_gives_the_same_results_as_python(real, real_bodies, tmp_path) -> None:
     config, records = real
-    for name, data in index_of(records, config.synonyms).items():
+    for name, data in index_of(records, config.synonyms, bodies=real_bodies).items():
         (tmp_path / name).write_bytes(data)
     queries = [[q, []] for q, _, _ in QUERIES] + [
         ["model", ["advanced"]], ["", ["implementation"]], ["the", []], ["Attention!", []],
-        ["kv-cache", []], ["数据", []], ["x", []], ["lora zzz", []],
+        ["kv-cache", []], ["数据", []], ["x", []], ["lora zzz", []], ["perplexity", []],
+        ["pytorch", ["implementation"]], ["constructor", []], ["lora pytorch", []],
     ]  # fmt: skip
     (tmp_path / "queries.json").write_text(json.dumps(queries), encoding="utf-8")
     script = Path(__file__).parent / "js" / "run_search_query.js"
@@ -235,8 +265,70 @@ def test_browser_engine_gives_the_same_results_as_python(real, tmp_path: Path) -
     result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     engine = Searcher(directory_loader(tmp_path))
     in_python = [[[s, t.slug] for s, t in engine.search(q, tags)] for q, tags in queries]
-    assert json.loads(result.stdout) == in_python
+    in_node = json.loads(result.stdout)
+    assert in_node == in_python
+    in_body = {q for q, _, kind in QUERIES if kind == "body"} | {"perplexity"}
+    assert all(found for (q, _), found in zip(queries, in_node, strict=True) if q in in_body)
     assert sum(len(r) for r in in_python) > 500
+
+
+# --- body words --------------------------------------------------------------------------
+
+
+def test_body_shards_split_until_small_and_every_term_is_found_in_its_shard() -> None:
+    # 3,000 terms under one two-letter key, some one-letter longer than another.
+    terms = [f"ab{a}{b}" for a in "cdefghijklmnopqrstu" for b in "abcdefghijklmnopqrstuvwxyz"]
+    terms += [t + "x" * n for n in range(1, 6) for t in terms[:100]] + ["ab", "abc", "a"]
+    postings = {t: {d: 1 + d % BODY_MAX for d in range(0, 1000, 7)} for t in terms}
+    files = body_files(postings)
+    assert len(files) > 10
+    for name, data in files.items():
+        assert len(data) <= BODY_SHARD_BYTES or len(json.loads(data)) == 1, name
+    exists = {n.removesuffix(".json") for n in files}.__contains__
+    for term in terms:
+        assert term in json.loads(files[body_shard(term, exists)]), term
+    assert body_shard("abzz", exists) in (None, *files) and body_shard("zz", exists) is None
+    assert sorted(t for data in files.values() for t in json.loads(data)) == sorted(terms)
+
+
+def having_in_body(bodies: dict[str, str], word: str) -> set[str]:
+    return {slug for slug, body in bodies.items() if word in words(body_text(body))}
+
+
+@pytest.mark.parametrize("word", ["perplexity", "pytorch", "recomputation", "deepspeed"])
+def test_a_body_word_finds_the_topics_whose_text_holds_it(real, real_bodies, word) -> None:
+    config, records = real
+    having = having_in_body(real_bodies, word)
+    assert 0 < len(having) <= BODY_CAP
+    found = ranked(records, word, synonyms=config.synonyms, bodies=real_bodies)
+    assert having <= set(found)
+    only_body = having - set(ranked(records, word, synonyms=config.synonyms))
+    assert only_body, "some topic has the word only in its body"
+
+
+def test_body_words_are_indexed_from_the_sections_not_the_headings(small) -> None:
+    bodies = bodies_in(FIXTURES / "exports" / "topics")
+    assert ranked(small, "pitfalls", bodies=bodies) == []  # a section heading in every topic
+    text = body_text(bodies["low-rank-adaptation"])
+    word = next(w for w in words(text) if len(w) > 6 and not ranked(small, w))
+    assert ranked(small, word, bodies=bodies) == ["low-rank-adaptation"]
+
+
+@pytest.mark.parametrize("query", ["lora", "attention", "quantization", "deepspeed", "adam"])
+def test_name_and_summary_hits_come_before_body_hits(real, real_bodies, query) -> None:
+    config, records = real
+    fields = ranked(records, query, synonyms=config.synonyms)
+    everything = ranked(records, query, synonyms=config.synonyms, bodies=real_bodies)
+    assert len(everything) > len(fields) > 0
+    assert everything[: len(fields)] == fields
+
+
+def test_several_words_keep_the_field_ranking_among_field_hits(real, real_bodies) -> None:
+    config, records = real
+    for query in ("lora rank", "attention memory", "kv cache"):
+        fields = ranked(records, query, synonyms=config.synonyms)
+        everything = ranked(records, query, synonyms=config.synonyms, bodies=real_bodies)
+        assert [s for s in everything if s in fields] == fields and fields
 
 
 # --- kbgen search --------------------------------------------------------------------------

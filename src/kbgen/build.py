@@ -200,7 +200,9 @@ def render_site(
     for path, data in _folder_assets(KATEX).items():
         files[f"assets/kbgen/{path}"] = data
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
-    for name, data in search_files(records, search_tags, config.synonyms).items():
+    for name, data in search_files(
+        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}
+    ).items():
         files[f"{SEARCH_DIR}/{name}"] = data
     files["topics.json"] = topics_json(topics, site_name, site_url, records).encode()
     files["topics.js"] = topics_js(files["topics.json"].decode(), redirects).encode()

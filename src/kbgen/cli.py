@@ -181,17 +181,17 @@ def cmd_link(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the topics as the site's search does."""
     from kbgen.build import tag_name
-    from kbgen.search_cli import base_url, project_records, search_topics
+    from kbgen.search_cli import base_url, project_topics, search_topics
 
     config = project_config(args)
-    records, problems = project_records(config)
+    records, bodies, problems = project_topics(config)
     _print_problems(problems)
     tags = {t: tag_name(t) for r in records for t in r.tags}
     tags.update({t.slug: t.name for t in config.tags.values()})
     base = base_url(config, args.base_url)
     query = " ".join(args.query)
     found = search_topics(
-        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms
+        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms, bodies
     )
     return found.emit()
 

@@ -58,10 +58,18 @@ def base_url(config: Config, given: str | None = None) -> str:
 
 def project_records(config: Config) -> tuple[list[TopicRecord], list[Problem]]:
     """Export records of the project's topics, and the problems met reading them."""
+    records, _, problems = project_topics(config)
+    return records, problems
+
+
+def project_topics(config: Config) -> tuple[list[TopicRecord], dict[str, str], list[Problem]]:
+    """Export records of the project's topics, their bodies by slug, and the problems met
+    reading them."""
     if not config.topics_dir.is_dir():
         raise KbgenError(f"no topic store at {config.topics_dir}; run `kbgen import` first")
     loaded, problems = load_topics(config.topics_dir)
-    return topic_records([t.topic for t in loaded]), problems
+    bodies = {t.topic.slug: t.topic.body for t in loaded}
+    return topic_records([t.topic for t in loaded]), bodies, problems
 
 
 def link(records: list[TopicRecord], name: str, base: str) -> Outcome:
@@ -108,6 +116,7 @@ def search_topics(
     limit: int,
     as_json: bool,
     synonyms: tuple[tuple[str, ...], ...] = (),
+    bodies: dict[str, str] | None = None,
 ) -> Outcome:
     """Search as the site does, on the same index; print ranked titles, tags and URLs, or JSON."""
     unknown = [t for t in tags if allowed_tags and t not in allowed_tags]
@@ -115,7 +124,8 @@ def search_topics(
         raise InputError(
             [Problem("--tag", 0, _unknown_tag(t, list(allowed_tags))) for t in unknown]
         )
-    index = search_files(records, {t: (n, "") for t, n in allowed_tags.items()}, synonyms)
+    tag_names = {t: (n, "") for t, n in allowed_tags.items()}
+    index = search_files(records, tag_names, synonyms, bodies)
     by_slug = {r.slug: r for r in records}
     hits = [(by_slug[t.slug], s) for s, t in Searcher(memory_loader(index)).search(query, tags)]
     shown = hits[:limit] if limit > 0 else hits

@@ -29,20 +29,24 @@ so that Python and the browser script compute it identically.
   parts inside and outside its brackets weigh 400.
 - ``f<k>.json``, typo shards: each word of a name and its stem (4+ letters), and each
   string made from one by deleting a letter → those words, keyed by the first two letters.
+- ``b<k>.json``, body shards: the words of a topic's sections → postings, weighted below
+  every field above and capped per word (see :mod:`kbgen.search_body`).
 - ``d<n>.json``: topics ``n·CHUNK`` to ``n·CHUNK+CHUNK-1`` (slug, title, summary, tags).
 
 Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
 the topics having it.
 
 **Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
-its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term
-shorter than :data:`PREFIX` only by equality); a topic must match every term, or have a
-name key of the query. Its score is the sum of its best weight per term, plus the best
+its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term shorter
+than :data:`PREFIX` only by equality), or one of its body terms equals it (the body
+weight, 1–9); a term's weight is the best of these. A topic must match every term, or have
+a name key of the query. Its score is the sum of its best weight per term, plus the best
 weight of the query's name keys (its words joined, and its stems joined) in its names.
-When nothing matches, each term that matches no topic is replaced by the name words and
-stems at most one edit away (insert, delete, substitute, or swap two neighbours), and
-the search runs again. Hits are ordered by score, then slug; an empty query lists every
-topic by slug; a query of stop words finds nothing; tags filter after ranking.
+When nothing matches, each term that matches no topic (body terms included) is replaced by
+the name words and stems at most one edit away (insert, delete, substitute, or swap two
+neighbours), and the search runs again. Hits are ordered by score, then slug; an empty
+query lists every topic by slug; a query of stop words finds nothing; tags filter after
+ranking.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ import itertools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
@@ -81,8 +85,8 @@ STOP_WORDS = frozenset({
     "its", "of", "on", "or", "the", "to", "with",
 })  # fmt: skip
 """Words neither indexed nor searched."""
-VERSION = 1
-"""Format of the files, in ``meta.json``."""
+VERSION = 2
+"""Format of the files, in ``meta.json`` (2: body shards)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -212,7 +216,7 @@ def _add(postings: Postings, term: str, doc: int, weight: int) -> None:
         docs[doc] = weight
 
 
-def _encode(docs: dict[int, int]) -> dict[str, list[int]]:
+def encode_postings(docs: dict[int, int]) -> dict[str, list[int]]:
     """Weight → delta-encoded topic numbers, heaviest first."""
     by_weight: dict[int, list[int]] = defaultdict(list)
     for doc in sorted(docs):
@@ -224,7 +228,8 @@ def _encode(docs: dict[int, int]) -> dict[str, list[int]]:
     return out
 
 
-def _dump(data: object) -> bytes:
+def dump_json(data: object) -> bytes:
+    """Compact, deterministic JSON."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -232,17 +237,23 @@ def _shards(kind: str, entries: dict[str, object], key) -> dict[str, bytes]:
     grouped: dict[str, dict[str, object]] = defaultdict(dict)
     for term, value in entries.items():
         grouped[key(term)][term] = value
-    return {shard_file(kind, k): _dump(v) for k, v in grouped.items()}
+    return {shard_file(kind, k): dump_json(v) for k, v in grouped.items()}
 
 
 def search_files(
     records: list[TopicRecord],
     tags: dict[str, tuple[str, str]],
     synonyms: Iterable[Iterable[str]] = (),
+    bodies: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
-    """Every file of the index, by name; ``tags`` maps a tag to its name and anchor."""
+    """Every file of the index, by name; ``tags`` maps a tag to its name and anchor,
+    ``bodies`` a topic's slug to its body (Markdown), whose words :mod:`kbgen.search_body`
+    indexes (none without it)."""
+    from kbgen.search_body import BODY_PREFIX, index_body  # it builds on this module
+
     vocab = Vocabulary(synonyms)
     ordered = sorted(records, key=lambda r: r.slug)
+    known: list[set[str]] = [set() for _ in ordered]
     terms: Postings = defaultdict(dict)
     names: Postings = defaultdict(dict)
     fuzzy: dict[str, set[str]] = defaultdict(set)
@@ -259,6 +270,7 @@ def search_files(
             for word in found:
                 for term in {word, stem(word)}:
                     _add(terms, term, doc, weight)
+                    known[doc].add(term)
         for weight, group in (
             (WEIGHTS["name"], name_variants([r.title])[0]),
             (WEIGHTS["alias"], name_variants(r.aliases)[0]),
@@ -272,19 +284,22 @@ def search_files(
                 if len(form) >= FUZZY_MIN:
                     for variant in {form} | deletions(form):
                         fuzzy[variant].add(form)
-    files = _shards("t", {t: _encode(d) for t, d in terms.items()}, term_key)
-    files |= _shards("n", {t: _encode(d) for t, d in names.items()}, term_key)
+    files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
+    files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
     files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
+    found = bodies or {}
+    files |= index_body((found.get(r.slug, "") for r in ordered), known, vocab)
     for start in range(0, len(ordered), CHUNK):
         chunk = [[r.slug, r.title, r.summary, r.tags] for r in ordered[start : start + CHUNK]]
-        files[f"d{start // CHUNK}.json"] = _dump(chunk)
-    files["tags.json"] = _dump({t: _bitmap(ordered, t) for t in tags})
-    files["meta.json"] = _dump(
+        files[f"d{start // CHUNK}.json"] = dump_json(chunk)
+    files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
+    files["meta.json"] = dump_json(
         {
             "version": VERSION,
             "count": len(ordered),
             "chunk": CHUNK,
             "prefix": PREFIX,
+            "body_prefix": BODY_PREFIX,
             "fuzzy_prefix": FUZZY_PREFIX,
             "fuzzy_min": FUZZY_MIN,
             "weights": WEIGHTS,
@@ -292,7 +307,7 @@ def search_files(
             "stop_words": sorted(STOP_WORDS),
             "synonyms": vocab.synonyms,
             "tags": [[t, name, anchor] for t, (name, anchor) in tags.items()],
-            "shards": " ".join(sorted(f.removesuffix(".json") for f in files if f[0] in "tnf")),
+            "shards": " ".join(sorted(f.removesuffix(".json") for f in files if f[0] in "tnfb")),
         }
     )
     return files

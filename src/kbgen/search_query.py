@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbgen.search_body import body_shard
 from kbgen.search_index import (
     Vocabulary,
     deletions,
@@ -108,6 +109,18 @@ class Searcher:
                 found[doc] = max(found.get(doc, 0), weight * factor)
         return found
 
+    def _body(self, term: str) -> dict[int, int]:
+        """Topic → weight for one query term among the topics' body terms (whole terms)."""
+        name = body_shard(term, self.shards.__contains__, self.meta["body_prefix"])
+        return _decode(self.file(name).get(term, {})) if name else {}
+
+    def _matches(self, term: str) -> dict[int, int]:
+        """Topic → best weight for one query term, in any field or the body."""
+        found = self._body(term)
+        for doc, weight in self._term(term).items():
+            found[doc] = max(found.get(doc, 0), weight)
+        return found
+
     def _names(self, keys: set[str]) -> dict[int, int]:
         found: dict[int, int] = {}
         for key in sorted(keys):
@@ -133,7 +146,7 @@ class Searcher:
         for spellings in options:
             best: dict[int, int] = {}
             for term in spellings:
-                for doc, weight in self._term(term).items():
+                for doc, weight in self._matches(term).items():
                     best[doc] = max(best.get(doc, 0), weight)
             per_term.append(best)
         combos = itertools.islice(itertools.product(*options), MAX_COMBINATIONS)
@@ -153,7 +166,7 @@ class Searcher:
             return hits
         options, fixed_any = [], False
         for term in terms:
-            fixed = [] if self._term(term) else self.corrections(term)
+            fixed = [] if self._matches(term) else self.corrections(term)
             options.append(fixed or [term])
             fixed_any = fixed_any or bool(fixed)
         return self._score(options, text) if fixed_any else []

@@ -76,6 +76,9 @@
     for (const item of lists[prefix.length]) yield* product(lists, [...prefix, item]);
   }
 
+  // A key's own value in a parsed shard ("constructor" is a word, not Object's).
+  const own = (object, key) => (Object.hasOwn(object, key) ? object[key] : undefined);
+
   const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
   // An engine over one index; `load(name)` resolves to a file of the index, parsed, or null.
@@ -133,12 +136,30 @@
       return found;
     }
 
+    // Topic → weight of one term among the body terms: in the shard of the longest listed
+    // key that begins it (kbgen/search_body.py), matched whole.
+    async function body(t) {
+      const chars = Array.from(t);
+      for (let n = chars.length; n >= Math.min(chars.length, meta.body_prefix); n--) {
+        const name = shardFile("b", chars.slice(0, n).join(""));
+        if (shards.has(name.slice(0, -5))) return decode(own((await file(name)) || {}, t) || {});
+      }
+      return new Map();
+    }
+
+    // Topic → best weight of one term, in any field or the body.
+    async function matches(t) {
+      const [found, inBody] = await Promise.all([term(t), body(t)]);
+      for (const [doc, weight] of found) inBody.set(doc, Math.max(inBody.get(doc) || 0, weight));
+      return inBody;
+    }
+
     async function names(keys) {
       const sorted = [...keys].sort(byCodePoint);
       const shards = await Promise.all(sorted.map((key) => shard("n", key.slice(0, meta.prefix))));
       const found = new Map();
       sorted.forEach((key, i) => {
-        for (const [doc, weight] of decode(shards[i][key] || {})) {
+        for (const [doc, weight] of decode(own(shards[i], key) || {})) {
           found.set(doc, Math.max(found.get(doc) || 0, weight));
         }
       });
@@ -150,7 +171,7 @@
       const variants = [...new Set([t, ...deletions(t)])].sort(byCodePoint);
       const shards = await Promise.all(variants.map((v) => shard("f", v.slice(0, meta.fuzzy_prefix))));
       const found = new Set();
-      variants.forEach((v, i) => { for (const s of shards[i][v] || []) found.add(s); });
+      variants.forEach((v, i) => { for (const s of own(shards[i], v) || []) found.add(s); });
       return [...found].filter((s) => s !== t && osaDistance(t, s) <= 1).sort(byCodePoint);
     }
 
@@ -163,7 +184,7 @@
       }
       // Every shard the query needs is fetched at once; the scores do not depend on order.
       const [found, named] = await Promise.all([
-        Promise.all(options.map((spellings) => Promise.all(spellings.map(term)))),
+        Promise.all(options.map((spellings) => Promise.all(spellings.map(matches)))),
         names(keys),
       ]);
       const perTerm = found.map((maps) => {
@@ -198,7 +219,7 @@
       const options = [];
       let fixedAny = false;
       const fixes = await Promise.all(ts.map(async (t) =>
-        (await term(t)).size ? [] : corrections(t)));
+        (await matches(t)).size ? [] : corrections(t)));
       ts.forEach((t, i) => {
         options.push(fixes[i].length ? fixes[i] : [t]);
         fixedAny = fixedAny || fixes[i].length > 0;
@@ -210,7 +231,7 @@
     async function withTags(docs, tags) {
       if (!tags.length) return docs;
       const bitmaps = (await file("tags.json")) || {};
-      const bits = tags.map((t) => Uint8Array.from(atob(bitmaps[t] || ""), (c) => c.charCodeAt(0)));
+      const bits = tags.map((t) => Uint8Array.from(atob(own(bitmaps, t) || ""), (c) => c.charCodeAt(0)));
       return docs.filter((d) => bits.every((b) => (b[d >> 3] >> (d & 7)) & 1));
     }
 

@@ -1,0 +1,108 @@
+"""Body words in the search index: the words of a topic's sections, weighted and capped.
+
+A topic's *body terms* are the stems of the counted words (:class:`~kbgen.search_index.
+Vocabulary`) of its page text below the title: the preamble and every section, as plain
+text, headings left out. A term the topic already has from its names, tags or summary is
+left out (those weigh more). Each body term weighs 1 to :data:`BODY_MAX`, BM25's saturation
+of its count in the topic (``k1`` = :data:`K1`, ``b`` = :data:`B`, against the average
+length): below every other field, so a topic found by a name or its summary ranks before
+one found only by its body. A body term keeps only its :data:`BODY_CAP` heaviest topics
+(ties: slug order), so that a word in thousands of topics costs what a rare one costs.
+Body terms match whole, never as prefixes.
+
+**Files** ``b<k>.json``: body term → postings (as in ``t<k>.json``), keyed by the term's
+first :data:`BODY_PREFIX` characters (the whole term when shorter). A shard
+over :data:`BODY_SHARD_BYTES` is split by one more character, again and again; a term as
+long as the key stays in it. A query term is looked up in the shard with the longest key
+that begins it, of at least ``min(len(term), BODY_PREFIX)`` characters, among the shards that
+``meta.json`` lists (:func:`body_shard`): so one body word reads one shard, at most
+:data:`BODY_SHARD_BYTES` unless it holds one term only, and then at most ``BODY_CAP``
+topics.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+
+from kbgen.search_index import Vocabulary, dump_json, encode_postings, shard_file, stem
+from kbgen.store import parse_body
+from kbgen.summary import plain_text
+
+BODY_PREFIX = 2
+"""Length of a body shard's key before any split."""
+BODY_MAX = 9
+"""Heaviest body weight: under a summary word's 10."""
+BODY_CAP = 100
+"""Topics kept per body term."""
+BODY_SHARD_BYTES = 16_000
+"""Size over which a body shard is split."""
+K1 = 1.2
+B = 0.75
+
+
+def body_text(markdown: str) -> str:
+    """A topic body's text as plain text, section headings left out."""
+    preamble, sections = parse_body(markdown)
+    parts = [preamble, *(part.text for s in sections for part in s.parts)]
+    return "\n".join(plain_text(p) for p in parts if p.strip())
+
+
+def body_postings(
+    bodies: list[str], known: list[set[str]], vocab: Vocabulary
+) -> dict[str, dict[int, int]]:
+    """Body term → topic number → weight, for the topics' bodies (in topic order) and the
+    terms each already has from other fields, each term cut to its ``BODY_CAP`` best."""
+    counts = [Counter(stem(w) for w in vocab.terms(body_text(b))) for b in bodies]
+    lengths = [sum(c.values()) for c in counts]
+    average = sum(lengths) / len(lengths) if any(lengths) else 1.0
+    postings: dict[str, dict[int, int]] = defaultdict(dict)
+    for doc, (found, length) in enumerate(zip(counts, lengths, strict=True)):
+        norm = K1 * (1 - B + B * length / average)
+        for term, tf in found.items():
+            if term not in known[doc]:
+                saturation = tf * (K1 + 1) / (tf + norm) / (K1 + 1)
+                postings[term][doc] = max(1, min(BODY_MAX, int(BODY_MAX * saturation + 0.5)))
+    for term, docs in postings.items():
+        if len(docs) > BODY_CAP:
+            best = sorted(docs, key=lambda d: (-docs[d], d))[:BODY_CAP]
+            postings[term] = {d: docs[d] for d in best}
+    return postings
+
+
+def body_files(postings: dict[str, dict[int, int]]) -> dict[str, bytes]:
+    """The ``b<k>.json`` shards of the postings, split until small enough."""
+    groups: dict[str, dict[str, object]] = defaultdict(dict)
+    for term, docs in postings.items():
+        groups[term[:BODY_PREFIX]][term] = encode_postings(docs)
+    files: dict[str, bytes] = {}
+    todo = list(groups.items())
+    while todo:
+        key, entries = todo.pop()
+        data = dump_json(entries)
+        longer = {t: e for t, e in entries.items() if len(t) > len(key)}
+        if len(data) <= BODY_SHARD_BYTES or not longer:
+            files[shard_file("b", key)] = data
+            continue
+        if key in entries:
+            files[shard_file("b", key)] = dump_json({key: entries[key]})
+        children: dict[str, dict[str, object]] = defaultdict(dict)
+        for term, encoded in longer.items():
+            children[term[: len(key) + 1]][term] = encoded
+        todo.extend(children.items())
+    return files
+
+
+def body_shard(term: str, exists: Callable[[str], bool], prefix: int = BODY_PREFIX) -> str | None:
+    """The file of the body shard that would hold ``term``, given which shards exist
+    (``exists`` takes a file name without ``.json``), or None."""
+    for n in range(len(term), min(len(term), prefix) - 1, -1):
+        name = shard_file("b", term[:n])
+        if exists(name.removesuffix(".json")):
+            return name
+    return None
+
+
+def index_body(bodies: Iterable[str], known: list[set[str]], vocab: Vocabulary) -> dict[str, bytes]:
+    """The body shards of the topics' bodies, in topic order."""
+    return body_files(body_postings(list(bodies), known, vocab))
