@@ -291,7 +291,7 @@ def test_real_guides_read_without_problems() -> None:
         counts[name] = len(entries)
     print(counts)
     # Pinned to notice changes in which headings count as techniques.
-    assert counts == {MODERN: 53, REFERENCE: 102}
+    assert counts == {MODERN: 55, REFERENCE: 104}
 
 
 def test_real_guides_titles() -> None:
@@ -402,11 +402,46 @@ def test_real_area_heading_collects_generic_subheadings() -> None:
     assert entries["Stable Diffusion"].section("How").startswith("```python")
 
 
-def test_real_peft_keeps_sub_technique_labels_inside() -> None:
-    peft = next(e for e in _read(MODERN)[0] if e.title == "Parameter-Efficient Fine-Tuning (PEFT)")
-    names = [s.name for s in peft.sections]
-    assert "LoRA (Low-Rank Adaptation)" in names and "QLoRA (Quantized LoRA)" in names
+def test_real_bold_technique_labels_are_entries_of_their_own() -> None:
+    entries = {e.title: e for e in _read(MODERN)[0]}
+    peft = entries["Parameter-Efficient Fine-Tuning (PEFT)"]
+    assert [s.name for s in peft.sections] == ["What", "References"]
+    # Its text is all parts: its What lists them; the shared references stay its own.
+    assert peft.section("What") == "- LoRA (Low-Rank Adaptation)\n- QLoRA (Quantized LoRA)"
     assert peft.section("References").count("*") == 4
+    lora, qlora = entries["LoRA (Low-Rank Adaptation)"], entries["QLoRA (Quantized LoRA)"]
+    assert (lora.ref.line, qlora.ref.line) == (98, 127)  # the labels' lines
+    assert lora.section("What").startswith("Instead of updating all weights")
+    assert "W = W₀ + BA" in lora.section("How") and lora.section("Memory Savings")
+    assert qlora.section("What").startswith("Combines LoRA with 4-bit quantization")
+    assert lora.groups[-1] == "Parameter-Efficient Fine-Tuning (PEFT)"
+    reference = {e.title: e for e in _read(REFERENCE)[0]}
+    norm = reference["Layer Normalization & Batch Normalization as Learning Techniques"]
+    assert norm.section("What") == "- Batch Normalization (BN)\n- Layer Normalization (LN)"
+    assert reference["Batch Normalization (BN)"].ref.line == 1886
+    # A label that only describes (`Forward Process (Adding Noise)`) stays a section.
+    assert "Forward Process (Adding Noise)" not in entries
+
+
+def test_a_bold_technique_label_ends_at_a_known_sections_label() -> None:
+    text = """# Guide
+
+## Part 1: Methods
+
+### Adapters
+
+**LoRA (Low-Rank Adaptation):**
+Low-rank updates.
+
+**Rank:** small.
+
+**Use Cases:**
+- Many tasks.
+"""
+    entries = {e.title: e for e in GuideReader().parse(text, "g.md")[0]}
+    assert entries["LoRA (Low-Rank Adaptation)"].section("What") == "Low-rank updates."
+    assert entries["LoRA (Low-Rank Adaptation)"].section("Rank") == "small."
+    assert entries["Adapters"].section("Use When") == "- Many tasks."
 
 
 # Any input

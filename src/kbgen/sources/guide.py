@@ -22,7 +22,7 @@ unclosed fence runs to the end of the file, with a warning). Each heading is the
 * **division** – the document title (a lone ``#`` heading that comes first) and ``Part N:``
   or ``Chapter N`` headings. They group their children; their own text (front matter, a
   comparison diagram or table) is dropped, as is any text before the first heading.
-* **navigation** – titles matching :data:`_NAVIGATION`: table of contents, executive
+* **navigation** – titles matching :data:`NAVIGATION`: table of contents, executive
   summary, interview questions, tools & frameworks, key papers, references & further
   learning, next steps, decision trees and guides, comparison tables, selection matrices,
   quick-reference and terminology tables, real-world examples, common pitfalls, summary
@@ -43,8 +43,10 @@ with a number (steps) or stand alone without a colon stay text; labels with noth
 (``**Techniques**:`` before sub-headings) are dropped. Inside a generic sub-heading only
 labels naming a known section split. Unlabelled text before the first label is What, except
 fenced blocks, which are How; so is a fence with a language (```` ```python ````) that follows
-other text of a labelled block. Bold-label paragraphs naming sub-techniques, like ``**LoRA
-(Low-Rank Adaptation):**`` inside PEFT, stay sections of their entry. An entry without What
+other text of a labelled block. In a technique's own text, a bold label naming a technique
+with its acronym (``**LoRA (Low-Rank Adaptation):**`` inside PEFT) starts an entry of its own
+at the label's line, up to the next such label or a label of a known section; a technique
+whose text is all such parts gets their list as its What. An entry without What
 text gets a copy of its first prose paragraph, or else its first block moves there (a block
 under a label of its own moves whole, the label kept as a bold line). Entries come in source
 order, a technique before its children, with ``tags=()`` and ``names=()``; each entry's
@@ -60,26 +62,24 @@ trailing spaces go only where they end a paragraph. Setext headings are not reco
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from kbgen.exceptions import Problem
 from kbgen.records import Entry, Section, SourceRef
+from kbgen.sources.guide_titles import (
+    COLLECTIONS,
+    GENERIC,
+    KNOWN_SECTIONS,
+    NAVIGATION,
+    SMALL_WORDS,
+    clean_title,
+    is_emoji,
+    names_technique,
+    section_name,
+)
 
 __all__ = ["GuideReader", "clean_title", "section_name"]
-
-KNOWN_SECTIONS = (
-    "What",
-    "Use When",
-    "How",
-    "Pitfalls",
-    "Strengths",
-    "Example",
-    "References",
-    "Comparison",
-)
-"""Section names a label or generic heading can map to; any other label names its own."""
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
@@ -91,190 +91,7 @@ _LABEL = re.compile(
 )
 _NOT_PROSE = re.compile(r"\s*(?:[>*+-]\s|\d+[.)]\s|[|<])")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
-_NUMBERING = re.compile(r"^\d+(?:\.\d+)*[.):]?\s+")
 _DIVISION = re.compile(r"^(?i:part|chapter)\s+(?:\d+|[IVXLC]+)\b\s*[:.\-–—]?\s*(.*)$")
-_TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
-_YEAR = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*\d{2,4})?s?")
-_COMPANY = re.compile(r"[A-Z][a-z]+(?:AI|Mind|Labs?)")
-
-
-def _vocabulary(entries: str) -> frozenset[str]:
-    """A set of words or phrases written as one comma-separated string."""
-    return frozenset(" ".join(e.split()) for e in entries.split(",") if e.strip())
-
-
-_NAVIGATION = re.compile(
-    r"\b(?:table of contents|executive summary|interview questions?|tools (?:and|&) frameworks"
-    r"|key papers|further (?:learning|reading)|next steps|hands-on projects"
-    r"|decision (?:tree|guide)|comparison|selection matrix|real-world examples|terminology"
-    r"|glossary|quick reference|common (?:pitfalls|mistakes)|summary tree|inventory"
-    r"|by use case|future trends|cheat ?sheet)\b"
-    r"|^(?:contents|summary|references?|resources|faq|appendix|use cases?|when to use)\b"
-)
-"""Titles of navigation and reference parts, which are not topics (matched lower-cased)."""
-
-_GENERIC = _vocabulary(
-    """versus, its, it, overview, introduction, background, summary, definition, description,
-    basics, fundamentals, key, main, core, general, common, basic, modern, advanced, popular,
-    notable, recent, new, latest, state-of-the-art, sota, architecture, architectures, design,
-    structure, evolution, model, models, technique, techniques, method, methods, approach,
-    approaches, variant, variants, type, types, algorithm, algorithms, advantages, advantage,
-    benefits, benefit, strengths, pros, disadvantages, drawbacks, limitations, weaknesses, cons,
-    challenges, pitfalls, issues, risks, mathematical, math, mathematics, foundation,
-    foundations, formulation, formula, formulas, equations, theory, training, process, pipeline,
-    implementation, workflow, procedure, steps, step, stage, stages, three-stage, two-stage,
-    multi-stage, practical, example, examples, usage, use, uses, cases, applications, when, how,
-    why, what, works, each, best, practices, tips, guidelines, characteristics, features,
-    properties, details, notes, comparison, levels, results, objective, objectives, code,
-    references, reference, further, reading"""
-)
-"""Words that name an aspect of a technique rather than a technique (with :data:`_SMALL_WORDS`)."""
-
-_COLLECTIONS = _vocabulary(
-    "models, techniques, methods, approaches, variants, types, algorithms, architectures, evolution"
-)
-"""Generic words that make a heading a grouping of techniques rather than a section."""
-
-_ORGANISATIONS = _vocabulary(
-    """openai, anthropic, meta, meta ai, facebook, fair, google, google ai, google brain,
-    google research, google deepmind, deepmind, microsoft, microsoft research, nvidia, apple,
-    amazon, aws, ibm, mistral, mistral ai, stability ai, cohere, hugging face, huggingface,
-    eleutherai, ai2, allen ai, baidu, alibaba, tencent, deepseek, xai, salesforce, uc berkeley,
-    stanford, mit, tsinghua"""
-)
-"""Well-known AI organisations, for ``(Org)`` suffixes of headings without bold titles."""
-
-_QUALIFIERS = _vocabulary(
-    """rumored, rumoured, unconfirmed, speculative, leaked, unofficial, proprietary, open source,
-    open-source, closed source, deprecated, experimental, beta, preview, legacy"""
-)
-"""Asides that qualify a heading's claim rather than name the technique (``(Rumored)``)."""
-
-_SECTION_PATTERNS = (
-    (
-        "Pitfalls",
-        r"\b(?:weakness(?:es)?|pitfalls?|challenges?|limitations?|drawbacks?|disadvantages?"
-        r"|cons|risks?|caveats?|gotchas?|failure modes?)\b",
-    ),
-    ("Strengths", r"\b(?:strengths?|advantages?|benefits?|pros|why it helps)\b"),
-    ("Comparison", r"\b(?:comparisons?|compared|vs|versus|differs?|differences?)\b"),
-    (
-        "Use When",
-        r"\b(?:use cases?|use when|when to use|applications?|best for|ideal for|good for)\b"
-        r"|^uses?$",
-    ),
-    ("Example", r"\bexamples?\b"),
-    ("References", r"\b(?:references?|papers?|citations?|further reading|bibliography)\b"),
-    (
-        "What",
-        r"^(?:what\b|overview|definition|description|introduction|summary|characteristics"
-        r"|key (?:ideas?|insights?|innovations?)|intuition)",
-    ),
-    (
-        "How",
-        r"\b(?:how|process(?:es)?|formulas?|formulation|equations?|mathematical|math"
-        r"|architecture|algorithm|mechanism|implementation|pipeline|code|concept|components"
-        r"|training|procedure|steps|workflow|objective|solution|why it works)\b",
-    ),
-)
-_SECTION_RULES = tuple((name, re.compile(pattern)) for name, pattern in _SECTION_PATTERNS)
-_SMALL_WORDS = _vocabulary(
-    "a, an, and, as, at, by, for, from, in, of, on, or, the, to, vs, vs., with"
-)
-
-
-def section_name(label: str) -> str:
-    """Map a block label or generic heading to a section name.
-
-    Known aspects map to :data:`KNOWN_SECTIONS` (``Weaknesses`` → ``Pitfalls``, ``Formula``
-    → ``How``); any other label names a section of its own, in title case.
-    """
-    label = " ".join(label.strip().rstrip(":").split())
-    lowered = label.lower()
-    for name, rule in _SECTION_RULES:
-        if rule.search(lowered):
-            return name
-    return _title_case(label)
-
-
-def _title_case(text: str) -> str:
-    words = text.split(" ")
-    return " ".join(
-        w[:1].upper() + w[1:] if w[:1].islower() and (i == 0 or w not in _SMALL_WORDS) else w
-        for i, w in enumerate(words)
-    )
-
-
-def clean_title(raw: str) -> str:
-    """Turn heading text into a title: no numbering, bold, emoji, links or ``(Org)`` suffix.
-
-    A parenthetical after a bold title and outside the bold (``**Llama 3** (Meta)``) is an
-    attribution; without bold, one naming a known organisation, a company-style name
-    (``OpenAI``), a year or a qualifier (``Rumored``) is. Either kind is kept when it
-    expands or abbreviates the title (``**LoRA** (Low-Rank Adaptation)``, ``(MoE)``).
-    """
-    text = "".join(c for c in raw if not _is_emoji(c))
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("`", "")
-    if m := re.fullmatch(r"([^*]*)\*\*(.+?)\*\*(.*)", text):
-        before, name, after = m.groups()
-        paren = _TRAILING_PAREN.fullmatch(after)
-        if paren and not _expands(paren.group(1), name):
-            after = ""
-        text = f"{before}{name}{after}"
-    text = " ".join(text.replace("**", "").replace("__", "").split()).strip("*_ ")
-    text = _NUMBERING.sub("", text).rstrip(":").strip()
-    while (paren := _TRAILING_PAREN.search(text)) and paren.start() > 0:
-        if _expands(paren.group(1), text[: paren.start()]) or not _is_attribution(paren.group(1)):
-            break
-        text = text[: paren.start()].rstrip()
-    return text
-
-
-def _is_emoji(char: str) -> bool:
-    return (
-        unicodedata.category(char) == "So"
-        or char in "\ufe0e\ufe0f\u200d\u20e3"
-        or "\U0001f3fb" <= char <= "\U0001f3ff"
-    )
-
-
-def _is_attribution(aside: str) -> bool:
-    """Whether every part of a parenthetical names an organisation, a year or a qualifier."""
-    parts = [p for p in re.split(r"\s*(?:,|&|/|\band\b)\s*", aside.strip()) if p]
-    return bool(parts) and all(
-        p.lower() in _ORGANISATIONS
-        or p.lower() in _QUALIFIERS
-        or _YEAR.fullmatch(p) is not None
-        or _COMPANY.fullmatch(p) is not None
-        for p in parts
-    )
-
-
-def _expands(aside: str, name: str) -> bool:
-    """Whether a parenthetical spells out or abbreviates ``name``, or shares a word with it."""
-    shared = {w for w in _plain_words(aside) if len(w) > 2} & set(_plain_words(name))
-    return bool(shared) or _abbreviates(aside, name) or _abbreviates(name, aside)
-
-
-def _abbreviates(short: str, long: str) -> bool:
-    short = short.strip()
-    capitals = "".join(c for c in short if c.isupper())
-    if " " in short or len(capitals) < 2:
-        return False
-    initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", long)).upper()
-    long_capitals = "".join(c for c in long if c.isupper())
-    return any(
-        seq[:1] == capitals[:1] and _subsequence(capitals, seq) for seq in (initials, long_capitals)
-    )
-
-
-def _subsequence(short: str, long: str) -> bool:
-    chars = iter(long)
-    return all(c in chars for c in short)
-
-
-def _plain_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
 
 
 @dataclass(frozen=True)
@@ -401,16 +218,16 @@ def _kind(title: str, owner: str | None) -> _Kind:
     """Classify a heading by its cleaned title and the enclosing technique's title."""
     division = _DIVISION.match(title)
     if division is not None:
-        return _Kind.SKIP if _NAVIGATION.search(division.group(1).lower()) else _Kind.DIVISION
+        return _Kind.SKIP if NAVIGATION.search(division.group(1).lower()) else _Kind.DIVISION
     owned = set(_words(owner or ""))
     owned |= {part for w in owned for part in w.split("-")}
     words = [w for w in _words(title.split(":")[0]) if not re.fullmatch(r"[\d.–-]+", w)]
-    allowed = _GENERIC | _SMALL_WORDS | owned
-    generic = any(w in _GENERIC for w in words) and all(w in allowed for w in words)
-    collection = generic and any(w in _COLLECTIONS for w in words)
+    allowed = GENERIC | SMALL_WORDS | owned
+    generic = any(w in GENERIC for w in words) and all(w in allowed for w in words)
+    collection = generic and any(w in COLLECTIONS for w in words)
     if owner is not None and generic:
         return _Kind.GROUP if collection else _Kind.SECTION
-    if _NAVIGATION.search(title.lower()):
+    if NAVIGATION.search(title.lower()):
         return _Kind.SKIP
     if generic:
         return _Kind.GROUP if collection else _Kind.SKIP
@@ -473,9 +290,17 @@ class _Draft:
     has_children: bool = False
     path: tuple[str, ...] = ()
     """The entry's area, then the grouping headings between it and the entry."""
+    parts: list[_Draft] = field(default_factory=list)
+    """Sub-techniques its intro names in bold labels (``**LoRA (Low-Rank Adaptation):**``)."""
 
     def add(self, lines: list[_Line], default: str | None) -> None:
-        """Add text split at labels; ``default`` names unlabelled text, None for the intro."""
+        """Add text split at labels; ``default`` names unlabelled text, None for the intro.
+
+        In the intro, a label naming a technique by a name and its acronym starts a part
+        of its own, up to the next such label or a label of a known section.
+        """
+        if default is None:
+            lines = self._split_parts(lines)
         blocks: list[tuple[str | None, bool, list[_Line]]] = [(default, False, [])]
         for line in lines:
             label = _label(line)
@@ -497,9 +322,34 @@ class _Draft:
                     target = section
                 self.pieces.append((target, chunk))
 
+    def _split_parts(self, lines: list[_Line]) -> list[_Line]:
+        """The lines that stay this draft's; the others go to new :attr:`parts`."""
+        own: list[_Line] = []
+        part: _Draft | None = None
+        path = self.path if self.title in self.path else (*self.path, self.title)
+        part_lines: dict[int, list[_Line]] = {}
+        for line in lines:
+            label = _label(line)
+            if label and names_technique(label[0]):
+                part = _Draft(clean_title(label[0]), line.number, path=path)
+                self.parts.append(part)
+                rest = [_Line(line.number, label[1], False)] if label[1] else []
+                part_lines[id(part)] = rest
+                continue
+            if label and section_name(label[0]) in KNOWN_SECTIONS:
+                part = None
+            (part_lines[id(part)] if part else own).append(line)
+        for part in self.parts:
+            part.add(part_lines.get(id(part), []), None)
+        return own
+
     def entry(self, file: str, problems: list[Problem]) -> Entry | None:
         """The finished entry, or None for a heading that only groups techniques."""
         pieces = self.pieces
+        if self.parts and all(name != "What" for name, _ in pieces):
+            # Text that is all parts: its What lists them, each on its label's line.
+            listed = [_Line(part.line, f"- {part.title}", False) for part in self.parts]
+            pieces = [("What", listed), *pieces]
         if not pieces:
             if self.has_children:
                 return None
@@ -533,7 +383,7 @@ def _demoted(node: _Node) -> list[_Line]:
     """A node's text with every sub-heading turned into a bold line."""
     lines = list(node.body)
     for child in node.children:
-        title = " ".join("".join(c for c in child.title if not _is_emoji(c)).split())
+        title = " ".join("".join(c for c in child.title if not is_emoji(c)).split())
         title = title.replace("**", "").replace("__", "").strip().rstrip(":")
         blank = _Line(child.line, "", False)
         lines += [blank, _Line(child.line, f"**{title}**", False), blank, *_demoted(child)]
@@ -563,6 +413,7 @@ class GuideReader:
             # A lone first-level heading is the document title: its text is front matter.
             top = top[0].children
         _walk(top, None, drafts)
+        drafts = [x for d in drafts for x in (d, *d.parts)]
         entries = [entry for d in drafts if (entry := d.entry(file, problems)) is not None]
         return entries, sorted(problems, key=lambda p: p.line)
 
