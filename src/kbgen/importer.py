@@ -28,7 +28,8 @@ from kbgen.records import Entry, SourceRef, Topic
 from kbgen.sections import section_parts
 from kbgen.similarity import text_of
 from kbgen.slugs import plain_dashes, topic_slug, unique_slug
-from kbgen.sources import read_sources
+from kbgen.sources import read_sources, source_accounts
+from kbgen.sources.account import Account
 from kbgen.state import STATE_FILE, ImportState, read_file, sources_digest
 from kbgen.store import BodyPart, BodySection, compose_body, dump_topic, guard_text
 
@@ -50,6 +51,8 @@ class ImportResult:
     """Old slug → the slug of the topic it was merged into."""
     unmapped_areas: list[str] = field(default_factory=list)
     """Source area headings that ``kbgen.yml`` maps to no tag, as ``file: area``."""
+    parts: list[str] = field(default_factory=list)
+    """Parts of the guides that are no technique: what each is, where, where it went."""
 
 
 def _identity(entry: Entry) -> str:
@@ -232,6 +235,7 @@ def run_import(config: Config) -> ImportResult:
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
     result.unmapped_areas = unmapped_areas(entries, config)
+    accounts = source_accounts(config.sources_dir)
     topics = [
         build_topic(
             group,
@@ -275,7 +279,21 @@ def run_import(config: Config) -> ImportResult:
             if attempt == ATTEMPTS - 1:
                 kept |= {n.removesuffix(".md") for n in saved}
     result.redirects = new_state.redirects
+    result.parts = source_parts(accounts, result.topics)
     return result
+
+
+def source_parts(accounts: list[Account], topics: dict[str, list[SourceRef]]) -> list[str]:
+    """Each source part that is no topic: ``file:lines: what → where it went``."""
+    landed = {str(ref): slug for slug, refs in topics.items() for ref in refs}
+    out = []
+    for account in accounts:
+        for line, title in account.pages:
+            where = landed.get(f"{account.file}:{line}", "no topic")
+            out.append(f"{account.file}:{line}: `{title}`, cross-technique material → {where}")
+        for first, last, what in account.dropped:
+            out.append(f"{account.file}:{first}-{last}: {what}")
+    return out
 
 
 ATTEMPTS = 3
@@ -418,6 +436,14 @@ def format_report(result: ImportResult) -> str:
         out += [f"## Unmapped areas ({len(result.unmapped_areas)})", ""]
         out += ["Headings no tag in kbgen.yml covers (by name or `areas`): no tag.", ""]
         out += [f"- {a}" for a in result.unmapped_areas] + [""]
+    if result.parts:
+        out += [f"## Source parts that are no topic ({len(result.parts)})", ""]
+        out += [
+            "A guide's cross-technique material is a page of its own, linking the topics it",
+            "names; every other line of the sources is in a topic, or listed here.",
+            "",
+        ]
+        out += [f"- {p}" for p in result.parts] + [""]
     if result.conflicts:
         out += ["## Conflicts (editor's version kept)", ""]
         out += [f"- {c}" for c in result.conflicts] + [""]

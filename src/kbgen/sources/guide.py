@@ -20,21 +20,23 @@ unclosed fence runs to the end of the file, with a warning). Each heading is the
   techniques. A generic heading outside any technique (a document-level ``Overview``) is
   dropped.
 * **division** – the document title (a lone ``#`` heading that comes first) and ``Part N:``
-  or ``Chapter N`` headings. They group their children; their own text (front matter, a
-  comparison diagram or table) is dropped, as is any text before the first heading.
+  or ``Chapter N`` headings. They group their children; their own text (front matter, an
+  introduction) is dropped, as is any text before the first heading; a division with
+  text and no children (``Part 2: The Learning Hierarchy``) is a page like navigation.
 * **navigation** – titles matching :data:`NAVIGATION`: table of contents, executive
   summary, interview questions, tools & frameworks, key papers, references & further
   learning, next steps, decision trees and guides, comparison tables, selection matrices,
   quick-reference and terminology tables, real-world examples, common pitfalls, summary
-  trees, inventories, "when to use", use-case recipes, future trends. They are dropped with
-  everything under them. Inside a technique, a generic title wins over navigation, so
-  ``### When to Use Each Method`` under ``## Model Quantization`` is that topic's Use When.
+  trees, inventories, "when to use", use-case recipes, future trends. Outside a technique,
+  such a part is the guides' cross-technique material: one entry of its own (tagged
+  :data:`PAGE_TAG`), its sub-headings demoted, whose text links the topics it names; a
+  table of contents or next steps only lead the reader on, and are dropped. Inside a
+  technique it is a section of it; a generic title wins over navigation, so ``### When to
+  Use Each Method`` under ``## Model Quantization`` is that topic's Use When.
 
-In ``llm-learning-techniques-reference.md`` this drops the Executive Summary and Parts 2, 6,
-7, 8, 9, 10, 12, 13, 14, 15 and 17, ``3.3 Fine-Tuning Comparison Table``, ``4.4 Comparison:
-RLHF vs. DPO vs. IPO``, Quick Decision Guide and References & Further Learning; in
-``modern-ml-techniques-2024-2025.md`` the Table of Contents, Key Papers Reference, Practical
-Tools & Frameworks, Interview Questions and Next Steps.
+:meth:`GuideReader.read` also returns an :class:`~kbgen.sources.account.Account` of
+every line: in an entry, or in a part no entry holds (front matter, a division's
+introduction, a table of contents), which the import report lists.
 
 Within a technique, bold labels (``**What It Is**:``, ``**Reference:** …``) split the text
 into blocks, mapped to sections by :func:`section_name`; several blocks of one section are
@@ -66,40 +68,26 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from kbgen.exceptions import Problem
-from kbgen.records import Entry, Section, SourceRef
+from kbgen.records import Entry
+from kbgen.sources.account import Account
+from kbgen.sources.guide_blocks import FENCE, HEADING, PAGE_TAG, Draft, Line, label_of
 from kbgen.sources.guide_titles import (
     COLLECTIONS,
     GENERIC,
-    KNOWN_SECTIONS,
     NAVIGATION,
     SMALL_WORDS,
     clean_title,
     is_emoji,
-    names_technique,
     section_name,
 )
 
-__all__ = ["GuideReader", "clean_title", "section_name"]
+__all__ = ["PAGE_TAG", "Account", "GuideReader", "clean_title", "section_name"]
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
-_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$")
-_LABEL = re.compile(
-    r"^ {0,3}\*\*(?P<a>[^*]+?):\*\*[ \t]*(?P<rest_a>.*)$"
-    r"|^ {0,3}\*\*(?P<b>[^*]+?)\*\*[ \t]*(?P<paren>\([^()]*\))?[ \t]*:[ \t]*(?P<rest_b>.*)$"
-)
-_NOT_PROSE = re.compile(r"\s*(?:[>*+-]\s|\d+[.)]\s|[|<])")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
+_NAVIGATION_ONLY = re.compile(r"^(?:table of )?contents\b|\bnext steps\b")
+"""Parts that only lead the reader on (a table of contents, next steps): dropped."""
 _DIVISION = re.compile(r"^(?i:part|chapter)\s+(?:\d+|[IVXLC]+)\b\s*[:.\-–—]?\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class _Line:
-    number: int
-    text: str
-    code: bool
-    """Inside a fenced code block, fence lines included."""
 
 
 @dataclass
@@ -108,7 +96,7 @@ class _Node:
     """Heading text as written, without the ``#`` marks."""
     line: int
     level: int
-    body: list[_Line] = field(default_factory=list)
+    body: list[Line] = field(default_factory=list)
     """Lines before the first child heading."""
     children: list[_Node] = field(default_factory=list)
     pseudo: bool = False
@@ -123,38 +111,38 @@ class _Kind(Enum):
     SKIP = auto()
 
 
-def _scan(text: str, file: str, problems: list[Problem]) -> list[_Line]:
+def _scan(text: str, file: str, problems: list[Problem]) -> list[Line]:
     """Split ``text`` into lines, marking fenced code; an unclosed fence is closed at the end."""
-    lines: list[_Line] = []
+    lines: list[Line] = []
     fence: tuple[str, int] | None = None  # the opening marker and its line
     raws = text.split("\n")
     if raws[-1] == "":
         raws.pop()  # the end of the last line, not a line
     for number, raw in enumerate(raws, start=1):
-        m = _FENCE.match(raw)
+        m = FENCE.match(raw)
         marker, info = (m.group(1), m.group(2)) if m else ("", "")
         if fence is None:
             opens = bool(marker) and not (marker[0] == "`" and "`" in info)
             if opens:
                 fence = (marker, number)
-            lines.append(_Line(number, raw, opens))
+            lines.append(Line(number, raw, opens))
         else:
-            lines.append(_Line(number, raw, True))
+            lines.append(Line(number, raw, True))
             if marker[:1] == fence[0][0] and len(marker) >= len(fence[0]) and not info.strip():
                 fence = None
     if fence is not None:
         message = "code fence is never closed; it runs to the end of the file"
         problems.append(Problem(file, fence[1], message, "warning"))
-        lines.append(_Line(len(lines) + 1, fence[0], True))
+        lines.append(Line(len(lines) + 1, fence[0], True))
     return lines
 
 
-def _outline(lines: list[_Line], file: str, problems: list[Problem]) -> _Node:
+def _outline(lines: list[Line], file: str, problems: list[Problem]) -> _Node:
     """Build the heading tree; the root holds the text before the first heading."""
     root = _Node("", 0, 0)
     stack = [root]
     for line in lines:
-        m = None if line.code else _HEADING.match(line.text)
+        m = None if line.code else HEADING.match(line.text)
         if m is None:
             stack[-1].body.append(line)
             continue
@@ -189,25 +177,13 @@ def _split_bold_titles(node: _Node) -> None:
     node.body = node.body[: starts[0]]
 
 
-def _opens_technique(body: list[_Line], index: int) -> bool:
+def _opens_technique(body: list[Line], index: int) -> bool:
     line = body[index]
     if line.code or not _BOLD_LINE.match(line.text) or not clean_title(line.text):
         return False
     following = next((body[i] for i in range(index + 1, len(body)) if body[i].text.strip()), None)
-    label = _label(following) if following else None
+    label = label_of(following) if following else None
     return label is not None and label[0].lower().startswith("what")
-
-
-def _label(line: _Line) -> tuple[str, str] | None:
-    """The label and the text after it, for a line opening a labelled block."""
-    m = None if line.code else _LABEL.match(line.text)
-    if m is None:
-        return None
-    name = m.group("a") or f"{m.group('b')} {m.group('paren') or ''}"
-    name, rest = " ".join(name.split()), (m.group("rest_a") or m.group("rest_b") or "").strip()
-    if not name or name[0].isdigit() or re.search(r"[;,!?]", name) or len(name.split()) > 6:
-        return None
-    return name, rest
 
 
 def _words(title: str) -> list[str]:
@@ -234,159 +210,14 @@ def _kind(title: str, owner: str | None) -> _Kind:
     return _Kind.TECHNIQUE
 
 
-def _chunks(lines: list[_Line]) -> list[list[_Line]]:
-    """Paragraphs, lists, tables and fences: runs split at blank lines and fence edges."""
-    chunks: list[list[_Line]] = []
-    current: list[_Line] = []
-    for line in lines:
-        blank = not line.code and (not line.text.strip() or _BREAK.match(line.text) is not None)
-        if blank or (current and current[-1].code != line.code):
-            if current:
-                chunks.append(current)
-            current = []
-        if not blank:
-            current.append(line)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _render(chunk: list[_Line]) -> str:
-    """A chunk's text; trailing spaces go only on its last line, where they break nothing."""
-    # Text after a label starts a line of its own, where ``# x`` would be a heading.
-    texts = [
-        line.text
-        if line.code or not _HEADING.match(line.text)
-        else line.text.replace("#", "\\#", 1)
-        for line in chunk
-    ]
-    if not chunk[-1].code:
-        texts[-1] = texts[-1].rstrip()
-    return "\n".join(texts)
-
-
-def _language(fence: _Line) -> str:
-    m = _FENCE.match(fence.text)
-    return m.group(2).strip() if m else ""
-
-
-def _is_prose(chunk: list[_Line]) -> bool:
-    """Whether a chunk is a plain paragraph of a few words (not a list, table, label or code)."""
-    return (
-        not chunk[0].code
-        and not chunk[0].text.lstrip().startswith("**")
-        and len(" ".join(line.text for line in chunk).split()) >= 3
-        and not any(line.text.startswith("    ") or _NOT_PROSE.match(line.text) for line in chunk)
-    )
-
-
-@dataclass
-class _Draft:
-    """A technique being read: its pieces are (section, chunk) in source order."""
-
-    title: str
-    line: int
-    pieces: list[tuple[str, list[_Line]]] = field(default_factory=list)
-    has_children: bool = False
-    path: tuple[str, ...] = ()
-    """The entry's area, then the grouping headings between it and the entry."""
-    parts: list[_Draft] = field(default_factory=list)
-    """Sub-techniques its intro names in bold labels (``**LoRA (Low-Rank Adaptation):**``)."""
-
-    def add(self, lines: list[_Line], default: str | None) -> None:
-        """Add text split at labels; ``default`` names unlabelled text, None for the intro.
-
-        In the intro, a label naming a technique by a name and its acronym starts a part
-        of its own, up to the next such label or a label of a known section.
-        """
-        if default is None:
-            lines = self._split_parts(lines)
-        blocks: list[tuple[str | None, bool, list[_Line]]] = [(default, False, [])]
-        for line in lines:
-            label = _label(line)
-            name = section_name(label[0]) if label else ""
-            if label and (default is None or name in KNOWN_SECTIONS):
-                rest = [_Line(line.number, label[1], False)] if label[1] else []
-                blocks.append((name, True, rest))
-            else:
-                blocks[-1][2].append(line)
-        for section, labelled, body in blocks:
-            for index, chunk in enumerate(_chunks(body)):
-                if section is None:
-                    target = "How" if chunk[0].code else "What"
-                elif labelled and index > 0 and chunk[0].code and _language(chunk[0]):
-                    # Code after a block's own text illustrates the technique, not the label
-                    # (a python snippet after ``**Key Features:**`` and its list).
-                    target = section if section in ("How", "Example") else "How"
-                else:
-                    target = section
-                self.pieces.append((target, chunk))
-
-    def _split_parts(self, lines: list[_Line]) -> list[_Line]:
-        """The lines that stay this draft's; the others go to new :attr:`parts`."""
-        own: list[_Line] = []
-        part: _Draft | None = None
-        path = self.path if self.title in self.path else (*self.path, self.title)
-        part_lines: dict[int, list[_Line]] = {}
-        for line in lines:
-            label = _label(line)
-            if label and names_technique(label[0]):
-                part = _Draft(clean_title(label[0]), line.number, path=path)
-                self.parts.append(part)
-                rest = [_Line(line.number, label[1], False)] if label[1] else []
-                part_lines[id(part)] = rest
-                continue
-            if label and section_name(label[0]) in KNOWN_SECTIONS:
-                part = None
-            (part_lines[id(part)] if part else own).append(line)
-        for part in self.parts:
-            part.add(part_lines.get(id(part), []), None)
-        return own
-
-    def entry(self, file: str, problems: list[Problem]) -> Entry | None:
-        """The finished entry, or None for a heading that only groups techniques."""
-        pieces = self.pieces
-        if self.parts and all(name != "What" for name, _ in pieces):
-            # Text that is all parts: its What lists them, each on its label's line.
-            listed = [_Line(part.line, f"- {part.title}", False) for part in self.parts]
-            pieces = [("What", listed), *pieces]
-        if not pieces:
-            if self.has_children:
-                return None
-            message = f"`{self.title}` has no text; its What is its title"
-            problems.append(Problem(file, self.line, message, "warning"))
-            pieces = [("What", [_Line(self.line, self.title, False)])]
-        elif all(name != "What" for name, _ in pieces):
-            # Copy a paragraph, so that the section it opens still reads whole; move any
-            # other block, so that it is not shown twice.
-            prose = next((chunk for _, chunk in pieces if _is_prose(chunk)), None)
-            first = pieces[0][0]
-            if prose is not None:
-                pieces = [("What", prose), *pieces]
-            elif first in KNOWN_SECTIONS:
-                pieces = [("What", pieces[0][1]), *pieces[1:]]
-            else:
-                # A block under a label of its own moves whole, its label kept as a bold line.
-                label = [_Line(self.line, f"**{first}**", False)]
-                moved = [("What", chunk) for name, chunk in pieces if name == first]
-                pieces = [("What", label), *moved, *(p for p in pieces if p[0] != first)]
-        bodies: dict[str, list[str]] = {}
-        for name, chunk in pieces:
-            bodies.setdefault(name, []).append(_render(chunk))
-        sections = tuple(Section(name, "\n\n".join(texts)) for name, texts in bodies.items())
-        ref = SourceRef(file, self.line)
-        area, *groups = self.path or ("",)
-        return Entry(self.title, ref, sections, area=area, groups=tuple(groups))
-
-
-def _demoted(node: _Node) -> list[_Line]:
+def _demoted(node: _Node) -> list[Line]:
     """A node's text with every sub-heading turned into a bold line."""
     lines = list(node.body)
     for child in node.children:
         title = " ".join("".join(c for c in child.title if not is_emoji(c)).split())
         title = title.replace("**", "").replace("__", "").strip().rstrip(":")
-        blank = _Line(child.line, "", False)
-        lines += [blank, _Line(child.line, f"**{title}**", False), blank, *_demoted(child)]
+        blank = Line(child.line, "", False)
+        lines += [blank, Line(child.line, f"**{title}**", False), blank, *_demoted(child)]
     return lines
 
 
@@ -400,22 +231,40 @@ class GuideReader:
         if re.search(r"^- .+\n\s+\[(?:What|Use When|How|Pitfalls)\]", text, re.M):
             return False
         lines = _scan(text, "", [])
-        headings = sum(1 for line in lines if not line.code and _HEADING.match(line.text))
+        headings = sum(1 for line in lines if not line.code and HEADING.match(line.text))
         return headings >= 2
 
     def parse(self, text: str, file: str) -> tuple[list[Entry], list[Problem]]:
         """Read every technique heading of ``text`` with its sections."""
+        entries, problems, _ = self.read(text, file)
+        return entries, problems
+
+    def read(self, text: str, file: str) -> tuple[list[Entry], list[Problem], Account]:
+        """:meth:`parse`, and where every line went (:class:`Account`)."""
         problems: list[Problem] = []
-        root = _outline(_scan(text, file, problems), file, problems)
-        drafts: list[_Draft] = []
+        lines = _scan(text, file, problems)
+        root = _outline(lines, file, problems)
+        account = Account(file)
+        account.drop(_texts(root.body), "text before the first heading")
+        drafts: list[Draft] = []
         top = root.children
         if len(top) == 1 and top[0].level == 1:
             # A lone first-level heading is the document title: its text is front matter.
+            account.covered.add(top[0].line)
+            account.drop(_texts(top[0].body), f"front matter of `{clean_title(top[0].title)}`")
             top = top[0].children
-        _walk(top, None, drafts)
+        _walk(top, None, drafts, account=account)
         drafts = [x for d in drafts for x in (d, *d.parts)]
         entries = [entry for d in drafts if (entry := d.entry(file, problems)) is not None]
-        return entries, sorted(problems, key=lambda p: p.line)
+        account.covered |= {line.number for d in drafts for _, c in d.pieces for line in c}
+        account.covered |= {n for d in drafts for n in (d.line, *d.labels)}
+        account.pages = [(d.line, d.title) for d in drafts if d.page]
+        return entries, sorted(problems, key=lambda p: p.line), account
+
+
+def _texts(lines: list[Line]) -> list[int]:
+    """Numbers of the lines that hold text."""
+    return [line.number for line in lines if line.text.strip()]
 
 
 def _area(title: str) -> str:
@@ -425,31 +274,56 @@ def _area(title: str) -> str:
 
 
 def _walk(
-    nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft], path: tuple[str, ...] = ()
+    nodes: list[_Node],
+    owner: Draft | None,
+    drafts: list[Draft],
+    path: tuple[str, ...] = (),
+    account: Account | None = None,
 ) -> None:
     """Read ``nodes`` into ``drafts``; generic ones add sections to ``owner``.
 
     ``path`` holds the areas of the enclosing headings, outermost first; a top-level
-    technique (``path`` empty) is its own area.
+    technique (``path`` empty) is its own area. ``account`` collects the dropped parts.
     """
+    account = account or Account("")
     for node in nodes:
         title = clean_title(node.title)
         kind = _Kind.TECHNIQUE if node.pseudo else _kind(title, owner.title if owner else None)
-        if kind is _Kind.SKIP:
-            continue
         inner = (*path, _area(title))
+        account.covered.add(node.line)
+        if kind is _Kind.SKIP:
+            if owner is not None:
+                # Inside a technique, a navigation part (its Key Papers) is its section.
+                owner.add(_demoted(node), section_name(title))
+            elif _NAVIGATION_ONLY.search(title.lower()):
+                account.drop(_texts(_demoted(node)), f"`{title}`: navigation, dropped")
+            else:
+                # Cross-technique material (a comparison, pitfalls, terminology, worked
+                # examples): a page of its own, which links the topics it names.
+                page = Draft(_area(title), node.line, path=path or inner, page=True)
+                page.add(_demoted(node), "What")
+                drafts.append(page)
+            continue
         if kind is _Kind.SECTION:
             if owner is not None:
                 owner.add(_demoted(node), section_name(title))
         elif kind is _Kind.GROUP:
             if owner is not None:
                 owner.add(node.body, section_name(title))
-            _walk(node.children, owner, drafts, inner)
+            else:
+                account.drop(_texts(node.body), f"text of the grouping heading `{title}`, dropped")
+            _walk(node.children, owner, drafts, inner, account)
         elif kind is _Kind.DIVISION:
-            _walk(node.children, None, drafts, inner)
+            if node.children:
+                account.drop(_texts(node.body), f"introduction of `{title}`, dropped")
+                _walk(node.children, None, drafts, inner, account)
+            elif any(line.text.strip() for line in node.body):
+                page = Draft(_area(title), node.line, path=inner, page=True)
+                page.add(node.body, "What")
+                drafts.append(page)
         else:
             here = path or inner
-            draft = _Draft(title, node.line, has_children=bool(node.children), path=here)
+            draft = Draft(title, node.line, has_children=bool(node.children), path=here)
             drafts.append(draft)
             draft.add(node.body, None)
-            _walk(node.children, draft, drafts, inner)
+            _walk(node.children, draft, drafts, inner, account)
