@@ -366,4 +366,4 @@ def test_a_name_links_in_the_other_number_unless_another_topic_has_that_spelling
     # `Transformers` is another topic's title: the variant would make it ambiguous.
     assert ("Transformers", "tr") not in names and ("Transformers", "trs") in names
     text, linked = Linker(link_targets(topics)).link("A diffusion model.", "x", str)
-    assert linked == ["dm"]
+    assert linked == ["dm"] and text == "A [diffusion model](dm)."
