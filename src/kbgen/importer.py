@@ -62,7 +62,8 @@ def _identity(entry: Entry) -> str:
 
 def _choose_title(group: Group) -> str:
     """The most used title; ties go to ``Long Name (ACR)`` forms, then the shortest."""
-    titles = Counter(plain_dashes(e.title) for e in group.entries)
+    voters = [e for e in group.entries if not e.label] or group.entries
+    titles = Counter(plain_dashes(e.title) for e in voters)
 
     def score(title: str) -> tuple:
         n = parse_names(title)

@@ -107,6 +107,8 @@ class Draft:
     """Sub-techniques its intro names in bold labels (``**LoRA (Low-Rank Adaptation):**``)."""
     page: bool = False
     """Cross-technique material (a comparison table, pitfalls), not one technique."""
+    label: bool = False
+    """Started by a bold label naming a technique, in another technique's text."""
     labels: list[int] = field(default_factory=list)
     """Lines of the labels read as section names."""
 
@@ -149,7 +151,7 @@ class Draft:
         for line in lines:
             label = label_of(line)
             if label and names_technique(label[0]):
-                part = Draft(clean_title(label[0]), line.number, path=path)
+                part = Draft(clean_title(label[0]), line.number, path=path, label=True)
                 self.parts.append(part)
                 rest = [Line(line.number, label[1], False)] if label[1] else []
                 part_lines[id(part)] = rest
@@ -195,4 +197,6 @@ class Draft:
         ref = SourceRef(file, self.line)
         area, *groups = self.path or ("",)
         tags = (PAGE_TAG,) if self.page else ()
-        return Entry(self.title, ref, sections, tags=tags, area=area, groups=tuple(groups))
+        return Entry(
+            self.title, ref, sections, tags=tags, area=area, groups=tuple(groups), label=self.label
+        )
