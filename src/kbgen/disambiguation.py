@@ -14,8 +14,10 @@ the topic's page lists the other meanings at the top. The resolver (``kbgen link
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from kbgen.names import parse_names
@@ -128,6 +130,31 @@ def _bare(head: str, rests: Iterable[str], text: str) -> int:
     return len(re.findall(pattern, _COMMENT.sub("", text), flags))
 
 
+_WORD = re.compile(r"[^\W_][\w-]*")
+
+
+class _Words:
+    """How often a text uses each word, and each word before another: one pass over it."""
+
+    def __init__(self, text: str) -> None:
+        tokens = _WORD.findall(_COMMENT.sub("", text))
+        self._count = Counter(tokens)
+        self._pairs = Counter(pairwise(tokens))
+        folded = [t.casefold() for t in tokens]
+        self._folded = Counter(folded)
+        self._folded_pairs = Counter(pairwise(folded))
+
+    def bare(self, head: str, rests: Iterable[str]) -> int:
+        """How often ``head`` is a word of its own, not the start of one of ``rests``
+        (like :func:`_bare`, by words: a hyphenated word is one)."""
+        following = {r.split()[0] for r in rests if r.split()}
+        if head.isupper():
+            return self._count[head] - sum(self._pairs[head, f] for f in following)
+        key = head.casefold()
+        followed = {f.casefold() for f in following}
+        return self._folded[key] - sum(self._folded_pairs[key, f] for f in followed)
+
+
 def implied_names(topics: Sequence[Any], subjects: set[str]) -> dict[str, list[str]]:
     """Names the sources give two concepts without spelling them out: name → slugs.
 
@@ -156,16 +183,20 @@ def implied_names(topics: Sequence[Any], subjects: set[str]) -> dict[str, list[s
             for head, rest, one_word in _heads(name):
                 if one_word or head.isupper():
                     starts.setdefault(head, {}).setdefault(t.slug, rest)
-    corpus = "\n".join(t.body for t in topics)
+    titled: dict[str, set[str]] = {}
+    for t in topics:
+        for name in title_names(t.title):
+            titled.setdefault(_fold(name), set()).add(t.slug)
+    words = _Words("\n".join(t.body for t in topics))
     by_slug = {t.slug: t for t in topics}
     implied: dict[str, list[str]] = {}
     for head, found in sorted(starts.items()):
         rests = list(found.values())
         slugs = sorted(found)
-        owners = {t.slug for t in topics if _fold(head) in map(_fold, title_names(t.title))}
+        owners = titled.get(_fold(head), set())
         if _fold(head) not in names:
             pairs = [(a, b) for a in slugs for b in slugs if a < b]
-            if pairs and all(apart(a, b) for a, b in pairs) and not _bare(head, rests, corpus):
+            if pairs and all(apart(a, b) for a, b in pairs) and not words.bare(head, rests):
                 implied[head] = slugs
         elif head.isupper() and len(owners) == 1:
             (owner,) = owners
