@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 
 import sphobjinv as soi
 
+import kbgen.importer as importer
 from kbgen.build import render_site
+from kbgen.classify import subject_tags
 from kbgen.config import load_config
-from kbgen.disambiguation import shared_names
+from kbgen.disambiguation import implied_names, qualified_slugs, shared_names
 from kbgen.exports import topic_records
+from kbgen.importer import run_import
 from kbgen.inventory import inventory
 from kbgen.records import Topic
 from kbgen.resolve import NameIndex
+from kbgen.slugs import topic_slug
 from kbgen.store import load_topics
-from tests.helpers import ROOT
+from tests.helpers import ROOT, make_project
 
 
 def record(slug: str, title: str, aliases: tuple[str, ...] = ()) -> dict:
@@ -69,3 +74,111 @@ def test_the_real_knowledge_base_has_pages_for_sam_ipo_and_experience_replay() -
     sam = files[f"topics/{shared['SAM'].slug}.md"].decode()
     assert "Segment Anything" in sam and "Sharpness-Aware Minimization" in sam
     assert "segmentation" in sam.lower()  # with each topic's summary
+
+
+def topic(slug: str, title: str, tags: list[str], body: str, aliases=()) -> Topic:
+    return Topic(slug, title, aliases=list(aliases), tags=tags, body=f"## What\n\n{body}\n")
+
+
+IMPLIED = [
+    topic("lookahead-decoding", "Lookahead Decoding", ["decoding"], "Guesses n-grams ahead."),
+    topic("lookahead-optimizer", "Lookahead Optimizer", ["training"], "Slow and fast weights."),
+    # `Weight` is a word of its own in the texts: a modifier, not a name.
+    topic("weight-decay", "Weight Decay", ["training"], "Shrinks each weight."),
+    topic("weight-tying", "Weight Tying", ["architectures"], "Shares a matrix."),
+    # The same subject: kinds of one thing, not two meanings.
+    topic("circuit-analysis", "Circuit Analysis", ["interp"], "Finds subgraphs."),
+    topic("circuit-discovery", "Circuit Discovery", ["interp"], "Automates it."),
+    topic("ntk", "Neural Tangent Kernel (NTK)", ["theory"], "Wide nets.", ["NTK"]),
+    topic("ntk-scaling", "NTK Scaling", ["long-context"], "Extend with NTK or PI."),
+    topic("yarn", "YaRN / NTK-aware RoPE Scaling", ["long-context"], "Rescales RoPE."),
+    # An acronym starting a name in its own sense, never used alone there.
+    topic("llm", "Large Language Models (LLM)", ["architectures"], "Big models.", ["LLM"]),
+    topic("llm-watermarking", "LLM Watermarking", ["security"], "Marks generated text."),
+]
+SUBJECTS = {t for x in IMPLIED for t in x.tags}
+
+
+def test_names_the_texts_imply_for_two_concepts() -> None:
+    implied = implied_names(IMPLIED, SUBJECTS)
+    assert implied == {
+        "Lookahead": ["lookahead-decoding", "lookahead-optimizer"],
+        "NTK": ["ntk", "ntk-scaling", "yarn"],
+    }
+    records = [asdict(r) for r in topic_records(IMPLIED)]
+    pages = {d.name: d for d in shared_names(records, implied)}
+    assert pages["Lookahead"].url == "topics/lookahead/"
+    assert pages["NTK"].topics == ("ntk", "ntk-scaling", "yarn")
+    # The topic with the name's slug keeps it when nothing moves it: the list goes beside.
+    assert pages["NTK"].url == "topics/ntk-disambiguation/"
+    # Without `shared_names` from topics.json, records alone know neither.
+    assert {d.name for d in shared_names(records)} == set()
+    index = NameIndex(records, implied)
+    assert [r.url for r in index.lookup("lookahead")] == ["topics/lookahead/"]
+    # A subject tag is needed: `implementation` alone says nothing.
+    assert implied_names(IMPLIED, set()) == {}
+
+
+def test_a_topic_on_a_shared_names_slug_moves_to_its_qualified_slug() -> None:
+    topics = [Topic(r["slug"], r["title"], body="## What\n\nText.\n") for r in RECORDS]
+    topics.append(topic("replay", "Experience Replay", ["cl"], "Rehearse old tasks."))
+    topics.append(topic("er", "Replay / Experience Replay", ["rl"], "A buffer of steps."))
+    topics[-2].slug = "experience-replay"
+    taken = {t.slug for t in topics}
+    moved = qualified_slugs(topics, {"experience-replay": "Continual Learning"}, taken)
+    assert moved == {
+        "sam": "sam-segment-anything-model",
+        "experience-replay": "experience-replay-continual-learning",
+    }
+
+
+def test_the_real_knowledge_base_gives_every_shared_name_its_own_url() -> None:
+    config = load_config(ROOT)
+    topics = [t.topic for t in load_topics(config.topics_dir)[0]]
+    implied = implied_names(topics, subject_tags(config))
+    assert {"Lookahead", "NTK"} <= set(implied)
+    records = [asdict(r) for r in topic_records(topics)]
+    shared = {d.name: d for d in shared_names(records, implied)}
+    assert {"SAM", "IPO", "Experience Replay", "Lookahead", "NTK"} <= set(shared)
+    for d in shared.values():  # at the name's own URL, the topic there moved
+        assert d.slug == topic_slug(d.name) and not d.owner
+    files = render_site(config, topics, "KB")
+    data = json.loads(files["topics.json"])
+    index = NameIndex(data["topics"], data["shared_names"])
+    inv = {o.name: o.uri for o in soi.Inventory(zlib=files["objects.inv"]).objects}
+    for name, d in shared.items():
+        assert [r.url for r in index.lookup(name)] == [d.url]
+        assert inv[name.lower()] == d.url
+        assert f"topics/{d.slug}.md" in files
+    # The topics that held those slugs keep a page of their own, listed there.
+    assert "](sam-segment-anything-model.md)" in files["topics/sam.md"].decode()
+    assert "](ipo-identity-preference-optimization.md)" in files["topics/ipo.md"].decode()
+    # A mention of NTK in a theory text still links the kernel, not the list.
+    mean_field = files["topics/mean-field-theory-of-neural-networks.md"].decode()
+    assert "ntk/" not in mean_field
+
+
+SAM_CSV = """term,definition
+SAM (Segment Anything Model),A promptable image segmentation model.
+Sharpness-Aware Minimization (SAM),An optimizer that seeks flat minima.
+"""
+
+
+def test_import_moves_an_edited_topic_off_the_shared_names_slug(tmp_path, monkeypatch) -> None:
+    config = make_project(tmp_path, {"terms.csv": SAM_CSV})
+    # A store from before: the topic sits at `sam`, and an editor changed it.
+    with monkeypatch.context() as m:
+        m.setattr(importer, "qualified_slugs", lambda *a, **k: {})
+        run_import(config)
+    old = config.topics_dir / "sam.md"
+    old.write_text(old.read_text().replace("A promptable", "A promptable (edited)"))
+    result = run_import(config)
+    new = config.topics_dir / "sam-segment-anything-model.md"
+    assert not old.exists() and "A promptable (edited)" in new.read_text()
+    assert result.redirects["sam"] == "sam-segment-anything-model" and not result.conflicts
+    # Settled: the next import moves nothing, and the name's URL is its list's.
+    assert run_import(config).written == []
+    topics = [t.topic for t in load_topics(config.topics_dir)[0]]
+    files = render_site(config, topics, "KB")
+    assert "](sam-segment-anything-model.md)" in files["topics/sam.md"].decode()
+    assert "topics/sam/index.html" not in files  # the list, not a redirect, holds the URL

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbgen.records import Entry
-from kbgen.sources.guide import GuideReader, clean_title, section_name
+from kbgen.sources.guide import PAGE_TAG, GuideReader, clean_title, section_name
 from tests.helpers import SOURCES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "guide"
@@ -51,7 +51,7 @@ def _check_invariants(entries: list[Entry]) -> None:
     for entry in entries:
         assert entry.title.strip(), entry
         assert entry.section("What").strip(), entry.title
-        assert entry.tags == ()
+        assert entry.tags in ((), (PAGE_TAG,))  # a cross-technique page is tagged so
         for section in entry.sections:
             assert section.body.strip(), (entry.title, section.name)
             assert _headings_outside_fences(section.body) == [], (entry.title, section.name)
@@ -87,6 +87,15 @@ def test_fixture_matches_golden(name: str) -> None:
 
 def test_fixture_reference_reads_labelled_blocks() -> None:
     entries, _ = READER.parse((FIXTURES / "reference.md").read_text(encoding="utf-8"), "r.md")
+    pages = [e.title for e in entries if e.tags == (PAGE_TAG,)]
+    assert pages == [
+        "Executive Summary",
+        "Fine-Tuning Comparison Table",
+        "Training Paradigm Comparison",
+        "When to Use Each Technique",
+        "Terminology Quick Reference",
+    ]
+    entries = [e for e in entries if e.title not in pages]
     sft = entries[0]
     assert [s.name for s in sft.sections] == [
         "What",
@@ -291,7 +300,7 @@ def test_real_guides_read_without_problems() -> None:
         counts[name] = len(entries)
     print(counts)
     # Pinned to notice changes in which headings count as techniques.
-    assert counts == {MODERN: 53, REFERENCE: 102}
+    assert counts == {MODERN: 58, REFERENCE: 120}
 
 
 def test_real_guides_titles() -> None:
@@ -358,9 +367,11 @@ def test_real_guides_titles() -> None:
         "Example instruction format",
     ],
 )
-def test_real_guides_skip_non_topics(title: str) -> None:
-    titles = [e.title for name in (MODERN, REFERENCE) for e in _read(name)[0]]
-    assert not any(t == title or t.startswith(f"{title} ") for t in titles)
+def test_real_guides_read_no_technique_from_non_topics(title: str) -> None:
+    # Cross-technique material is a page of its own (tagged so), never a technique.
+    entries = [e for name in (MODERN, REFERENCE) for e in _read(name)[0]]
+    named = [e for e in entries if e.title == title or e.title.startswith(f"{title} ")]
+    assert all(e.tags == (PAGE_TAG,) for e in named), title
 
 
 def test_real_lora_entry_keeps_labelled_blocks_and_fence() -> None:
@@ -402,11 +413,46 @@ def test_real_area_heading_collects_generic_subheadings() -> None:
     assert entries["Stable Diffusion"].section("How").startswith("```python")
 
 
-def test_real_peft_keeps_sub_technique_labels_inside() -> None:
-    peft = next(e for e in _read(MODERN)[0] if e.title == "Parameter-Efficient Fine-Tuning (PEFT)")
-    names = [s.name for s in peft.sections]
-    assert "LoRA (Low-Rank Adaptation)" in names and "QLoRA (Quantized LoRA)" in names
+def test_real_bold_technique_labels_are_entries_of_their_own() -> None:
+    entries = {e.title: e for e in _read(MODERN)[0]}
+    peft = entries["Parameter-Efficient Fine-Tuning (PEFT)"]
+    assert [s.name for s in peft.sections] == ["What", "References"]
+    # Its text is all parts: its What lists them; the shared references stay its own.
+    assert peft.section("What") == "- LoRA (Low-Rank Adaptation)\n- QLoRA (Quantized LoRA)"
     assert peft.section("References").count("*") == 4
+    lora, qlora = entries["LoRA (Low-Rank Adaptation)"], entries["QLoRA (Quantized LoRA)"]
+    assert (lora.ref.line, qlora.ref.line) == (98, 127)  # the labels' lines
+    assert lora.section("What").startswith("Instead of updating all weights")
+    assert "W = W₀ + BA" in lora.section("How") and lora.section("Memory Savings")
+    assert qlora.section("What").startswith("Combines LoRA with 4-bit quantization")
+    assert lora.groups[-1] == "Parameter-Efficient Fine-Tuning (PEFT)"
+    reference = {e.title: e for e in _read(REFERENCE)[0]}
+    norm = reference["Layer Normalization & Batch Normalization as Learning Techniques"]
+    assert norm.section("What") == "- Batch Normalization (BN)\n- Layer Normalization (LN)"
+    assert reference["Batch Normalization (BN)"].ref.line == 1886
+    # A label that only describes (`Forward Process (Adding Noise)`) stays a section.
+    assert "Forward Process (Adding Noise)" not in entries
+
+
+def test_a_bold_technique_label_ends_at_a_known_sections_label() -> None:
+    text = """# Guide
+
+## Part 1: Methods
+
+### Adapters
+
+**LoRA (Low-Rank Adaptation):**
+Low-rank updates.
+
+**Rank:** small.
+
+**Use Cases:**
+- Many tasks.
+"""
+    entries = {e.title: e for e in GuideReader().parse(text, "g.md")[0]}
+    assert entries["LoRA (Low-Rank Adaptation)"].section("What") == "Low-rank updates."
+    assert entries["LoRA (Low-Rank Adaptation)"].section("Rank") == "small."
+    assert entries["Adapters"].section("Use When") == "- Many tasks."
 
 
 # Any input
@@ -459,7 +505,7 @@ def test_any_markdown_parses_without_raising(lines: list[str]) -> None:
 
 
 def test_real_guides_record_their_part_and_groupings() -> None:
-    modern = {e.area for e in _read(MODERN)[0]}
+    modern = {e.area for e in _read(MODERN)[0] if PAGE_TAG not in e.tags}
     assert modern == {
         "Large Language Models (LLMs)",
         "Diffusion Models",

@@ -345,3 +345,25 @@ def test_scale_ten_thousand_topics() -> None:
     assert re.findall(r"\[[^\]]*\]\([^)]*\)", out) == expected
     assert slugs == [f"t{i}" for i in chosen if i]
     assert LINK.sub(r"\1", out) == text
+
+
+def test_a_name_links_in_the_other_number_unless_another_topic_has_that_spelling() -> None:
+    from kbgen.records import Topic
+    from kbgen.render import link_targets
+    from kbgen.terms import number_variants
+
+    assert number_variants("LLM") == ["LLMs"] and number_variants("LLMs") == ["LLM"]
+    assert number_variants("Diffusion Models") == ["Diffusion Model"]
+    assert number_variants("KV cache") == ["KV caches"]
+    assert number_variants("Loss") == [] and number_variants("Mixture of Experts (MoE)") == []
+    topics = [
+        Topic("dm", "Diffusion Models"),
+        Topic("tr", "Transformer"),
+        Topic("trs", "Transformers", aliases=["HF Transformers"]),
+    ]
+    names = {(t.name, t.slug) for t in link_targets(topics)}
+    assert ("Diffusion Model", "dm") in names
+    # `Transformers` is another topic's title: the variant would make it ambiguous.
+    assert ("Transformers", "tr") not in names and ("Transformers", "trs") in names
+    text, linked = Linker(link_targets(topics)).link("A diffusion model.", "x", str)
+    assert linked == ["dm"] and text == "A [diffusion model](dm)."

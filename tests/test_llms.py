@@ -94,8 +94,13 @@ def test_llms_full_txt_holds_every_page(real_topics) -> None:
     assert sorted(titles[1:]) == sorted(" ".join(r.title.split()) for r in records)
     assert "<!-- source:" not in text
     lora = next(t for t in real_topics if t.slug == "low-rank-adaptation")
-    start = text.index("# Low-Rank Adaptation (LoRA)\n")
-    page = text[start : text.index("\n# ", start + 1)]
+    # The page runs to the next title: a `# comment` in a code fence is none.
+    flags = fenced_lines(lines)
+    first = lines.index(f"# {lora.title}")
+    last = next(
+        i for i in range(first + 1, len(lines)) if lines[i].startswith("# ") and not flags[i]
+    )
+    page = "\n".join(lines[first:last])
     assert "URL: https://kb.example.com/topics/low-rank-adaptation/" in page
     assert "Also: " + "; ".join(lora.aliases) in page
     assert re.findall(r"^## (.+)$", page, re.M)[:4] == ["What", "Use When", "How", "Pitfalls"]

@@ -33,8 +33,22 @@ def test_a_what_of_only_code_is_summed_up_by_title_and_code() -> None:
     assert (
         summary(parse_body(body)[1], "SGD") == "SGD: w = w - lr · ∇Loss; Simple, slow convergence."
     )
-    # Prose anywhere still wins over code.
-    assert summary(parse_body(body + "\n## How\n\nStep it. More.\n")[1], "SGD") == "Step it."
+    # What the topic is comes from its What: a How paragraph or a Use When item says less.
+    how = body + "\n## How\n\nStep it. More.\n\n## Use When\n\n- Small models\n"
+    assert summary(parse_body(how)[1], "SGD").startswith("SGD: w = w - lr")
+    # With neither code nor prose in What, another section's paragraph, never a list item.
+    bare = "## What\n\n**Idea**\n\n## Use When\n\n- Small models\n\n## How\n\nStep it.\n"
+    assert summary(parse_body(bare)[1], "SGD") == "Step it."
+
+
+def test_a_what_of_only_a_table_or_a_list_is_summed_up_with_the_title() -> None:
+    table = "## What\n\n| Aspect | RLHF | DPO |\n|---|---|---|\n| Stages | 3 | 1 |\n"
+    table += "| Cost | hi | lo |\n"
+    assert summary(parse_body(table)[1], "RLHF vs DPO") == "RLHF vs DPO: Stages; Cost."
+    parts = "## What\n\n- Batch Normalization (BN)\n- Layer Normalization (LN)\n"
+    assert summary(parse_body(parts)[1], "Norms") == (
+        "Norms: Batch Normalization (BN); Layer Normalization (LN)."
+    )
 
 
 def test_real_topics_have_a_summary_that_is_a_sentence() -> None:
@@ -42,3 +56,7 @@ def test_real_topics_have_a_summary_that_is_a_sentence() -> None:
     summaries = {t.topic.slug: summary(parse_body(t.topic.body)[1], t.topic.title) for t in loaded}
     assert all(summaries.values()), [s for s, v in summaries.items() if not v]
     assert not [s for s, v in summaries.items() if v.endswith(":")]
+    # A What of only code, a table or a list is introduced by the topic's title.
+    titles = {t.topic.slug: t.topic.title for t in loaded}
+    for slug in ("dynamic-architectures", "comparison-rlhf-vs-dpo-vs-ipo", "gemini-ultra"):
+        assert summaries[slug].startswith(f"{titles[slug]}: "), summaries[slug]

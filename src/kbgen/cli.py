@@ -162,13 +162,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_link(args: argparse.Namespace) -> int:
     """Print the URL of a topic and a Markdown link to it."""
-    from kbgen.search_cli import base_url, link, project_records
+    from kbgen.search_cli import base_url, link, project_records, project_shared
 
     config = project_config(args)
     records, problems = project_records(config)
     _print_problems(problems)
     base = base_url(config, args.base_url)
-    code = link(records, args.name, base).emit()
+    code = link(records, args.name, base, project_shared(config)).emit()
     if code == 0 and not base:
         print(
             "note: the URL is relative to the site's root, as the site's address is not set; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from markdown.extensions.toc import slugify as toc_slugify
@@ -90,8 +91,12 @@ def topics_json(
     site_name: str,
     site_url: str = "",
     records: list[TopicRecord] | None = None,
+    shared_names: Mapping[str, Iterable[str]] | None = None,
 ) -> str:
     """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root.
+
+    ``shared_names`` maps a name the texts imply for several topics, which no title or
+    alias gives (:func:`kbgen.disambiguation.implied_names`), to their slugs.
 
     With ``site_url``, every topic's ``url`` and the ``$schema`` are absolute; without it
     they are relative to the site root. ``records``, when the caller has them already, are
@@ -106,6 +111,8 @@ def topics_json(
     if root:
         data["site_url"] = root
     data["topics"] = [{**asdict(r), "url": root + r.url} for r in records or topic_records(topics)]
+    if shared_names:
+        data["shared_names"] = {name: sorted(slugs) for name, slugs in sorted(shared_names.items())}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 

@@ -18,16 +18,18 @@ from pathlib import Path
 
 from kbgen import progress
 from kbgen.atomic import EditedMeanwhile, stamps, write_files
-from kbgen.classify import classify
+from kbgen.classify import classify, subject_tags
 from kbgen.config import Config
+from kbgen.disambiguation import implied_names, qualified_slugs
 from kbgen.exceptions import InputError, Problem
 from kbgen.merge import Decision, Group, group_entries, name_key, parse_names
 from kbgen.reconcile import WHOLE_FILE, Merge, merge_three_way, unit_label
 from kbgen.records import Entry, SourceRef, Topic
+from kbgen.report import format_report, source_parts
 from kbgen.sections import section_parts
 from kbgen.similarity import text_of
 from kbgen.slugs import plain_dashes, topic_slug, unique_slug
-from kbgen.sources import read_sources
+from kbgen.sources import read_sources, source_accounts
 from kbgen.state import STATE_FILE, ImportState, read_file, sources_digest
 from kbgen.store import BodyPart, BodySection, compose_body, dump_topic, guard_text
 
@@ -49,6 +51,8 @@ class ImportResult:
     """Old slug → the slug of the topic it was merged into."""
     unmapped_areas: list[str] = field(default_factory=list)
     """Source area headings that ``kbgen.yml`` maps to no tag, as ``file: area``."""
+    parts: list[str] = field(default_factory=list)
+    """Parts of the guides that are no technique: what each is, where, where it went."""
 
 
 def _identity(entry: Entry) -> str:
@@ -58,7 +62,8 @@ def _identity(entry: Entry) -> str:
 
 def _choose_title(group: Group) -> str:
     """The most used title; ties go to ``Long Name (ACR)`` forms, then the shortest."""
-    titles = Counter(plain_dashes(e.title) for e in group.entries)
+    voters = [e for e in group.entries if not e.label] or group.entries
+    titles = Counter(plain_dashes(e.title) for e in voters)
 
     def score(title: str) -> tuple:
         n = parse_names(title)
@@ -142,6 +147,26 @@ def drop_shared_aliases(topics: list[Topic]) -> list[Decision]:
     return decisions
 
 
+def free_shared_slugs(
+    groups: list[Group], topics: list[Topic], state: ImportState, implied: dict[str, list[str]]
+) -> dict[str, str]:
+    """Move a topic off a slug that is a shared name's (``ipo``): that URL lists every meaning.
+
+    The topic takes its qualified slug (``ipo-identity-preference-optimization``, or its
+    title with its source heading); its old URL, the list, names it. Returns new → old slug.
+    """
+    qualifiers = {
+        t.slug: next((h for e in g.entries for h in reversed(e.heading_path)), "")
+        for g, t in zip(groups, topics, strict=True)
+    }
+    taken = {t.slug for t in topics} | set(state.generated) | set(state.redirects)
+    moved = qualified_slugs(topics, qualifiers, taken, implied)
+    for topic in topics:
+        topic.slug = moved.get(topic.slug, topic.slug)
+        topic.related = sorted(moved.get(r, r) for r in topic.related)
+    return {new: old for old, new in moved.items()}
+
+
 def assign_slugs(groups: list[Group], state: ImportState) -> list[str]:
     """Give each group the slug its entries had before, or a new unique one.
 
@@ -211,6 +236,7 @@ def run_import(config: Config) -> ImportResult:
     slugs = assign_slugs(groups, state)
     result = ImportResult(entries, {}, decisions, problems)
     result.unmapped_areas = unmapped_areas(entries, config)
+    accounts = source_accounts(config.sources_dir)
     topics = [
         build_topic(
             group,
@@ -225,6 +251,12 @@ def run_import(config: Config) -> ImportResult:
         topics[a.topic].tags.append(a.tag)
         result.decisions.append(Decision("tagged", (topics[a.topic].title, a.tag), a.evidence))
     result.decisions += drop_shared_aliases(topics)
+    implied = implied_names(topics, subject_tags(config))
+    for name, shared in implied.items():
+        titles = [t.title for t in topics if t.slug in shared]
+        result.decisions.append(Decision("ambiguous", (name, *titles), "a name of each: listed"))
+    renamed = free_shared_slugs(groups, topics, state, implied)
+    slugs = [t.slug for t in topics]
     new_state = ImportState(*_remember(groups, slugs))
     new_state.sources = sources_digest(config.sources_dir)
     for entry in entries:
@@ -233,7 +265,7 @@ def run_import(config: Config) -> ImportResult:
     kept: set[str] = set()
     for attempt in range(1, ATTEMPTS + 1):
         read = stamps(config.topics_dir)  # before any file is read: later saves show
-        changes = _merge_store(config, groups, topics, state, new_state, result, kept)
+        changes = _merge_store(config, groups, topics, state, new_state, result, kept, renamed)
         try:
             write_files(config.topics_dir, changes, {n: read.get(n) for n in changes})
             break
@@ -248,8 +280,11 @@ def run_import(config: Config) -> ImportResult:
             if attempt == ATTEMPTS - 1:
                 kept |= {n.removesuffix(".md") for n in saved}
     result.redirects = new_state.redirects
+    result.parts = source_parts(accounts, result.topics)
     return result
 
+
+__all__ = ["ImportResult", "format_report", "run_import"]
 
 ATTEMPTS = 3
 """Imports tried when editors keep saving the files it is about to replace."""
@@ -263,12 +298,15 @@ def _merge_store(
     new_state: ImportState,
     result: ImportResult,
     kept: set[str],
+    renamed: dict[str, str] | None = None,
 ) -> dict[str, str | None]:
     """The changes to ``topics/``: each new topic merged with the file on disk, stale ones.
 
     ``kept`` are slugs an editor kept saving during the import: their files stay as they
-    are, reported as conflicts, and their merge base stays the old one.
+    are, reported as conflicts, and their merge base stays the old one. ``renamed`` maps a
+    new slug to the old one whose file (with the editor's changes) moves there.
     """
+    renamed = renamed or {}
     slugs = [t.slug for t in topics]
     result.written, result.conflicts, result.topics = [], [], {}
     new_state.generated, new_state.conflicts, new_state.upstream = {}, {}, {}
@@ -277,8 +315,9 @@ def _merge_store(
     for group, topic in zip(groups, topics, strict=True):
         bar.advance()
         new = dump_topic(topic)
-        mine = read_file(config.topics_dir / f"{topic.slug}.md")
-        base = state.generated.get(topic.slug)
+        was = renamed.get(topic.slug, topic.slug)
+        mine = read_file(config.topics_dir / f"{was}.md")
+        base = state.generated.get(was)
         if topic.slug in kept:
             merge = Merge(mine or new, [WHOLE_FILE], base, "saved during the import")
         else:
@@ -289,13 +328,14 @@ def _merge_store(
         if merge.conflicts:
             new_state.conflicts[topic.slug] = merge.conflicts
             new_state.upstream[topic.slug] = new
-        if merge.text != mine:
+        if merge.text != mine or was != topic.slug:
             changes[f"{topic.slug}.md"] = merge.text
             result.written.append(topic.slug)
         if merge.base is not None:
             new_state.generated[topic.slug] = merge.base
         result.topics[topic.slug] = group.refs
-    retired, stale_kept = _stale(config.topics_dir, state, set(slugs))
+    retired, stale_kept = _stale(config.topics_dir, state, set(slugs) | set(renamed.values()))
+    retired += [old for old in renamed.values() if old not in slugs]
     result.conflicts += [
         f"{slug}: whole file (no source entry is left in it)" for slug in stale_kept
     ]
@@ -366,32 +406,3 @@ def _redirects(
         if slug not in live and target in live:
             resolved[slug] = target
     return resolved
-
-
-def format_report(result: ImportResult) -> str:
-    """A Markdown report of every merge decision, near duplicate, conflict and entry."""
-    out = [
-        "# Import report",
-        "",
-        f"{len(result.entries)} source entries → {len(result.topics)} topics.",
-        "",
-    ]
-    for kind in ("merged", "ambiguous", "near duplicate", "kept apart", "note", "tagged"):
-        rows = [d for d in result.decisions if d.kind == kind]
-        if rows:
-            out += [f"## {kind.capitalize()} ({len(rows)})", ""]
-            out += [f"- {' ⟷ '.join(d.titles)}: {d.reason}" for d in rows]
-            out.append("")
-    if result.unmapped_areas:
-        out += [f"## Unmapped areas ({len(result.unmapped_areas)})", ""]
-        out += ["Headings no tag in kbgen.yml covers (by name or `areas`): no tag.", ""]
-        out += [f"- {a}" for a in result.unmapped_areas] + [""]
-    if result.conflicts:
-        out += ["## Conflicts (editor's version kept)", ""]
-        out += [f"- {c}" for c in result.conflicts] + [""]
-    if result.problems:
-        out += ["## Problems", ""] + [f"- {p}" for p in result.problems] + [""]
-    out += ["## Where every entry landed", ""]
-    landed = sorted((ref, slug) for slug, refs in result.topics.items() for ref in refs)
-    out += [f"- {ref} → {slug}" for ref, slug in landed]
-    return "\n".join(out) + "\n"

@@ -22,13 +22,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Mapping
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from kbgen.disambiguation import shared_names
 from kbgen.exports import section_anchor, topic_records
 from kbgen.records import Topic
 from kbgen.store import parse_body
-from kbgen.terms import fold, name_variants, term_table
+from kbgen.terms import Term, fold, name_variants, term_table
 
 PRIORITY = "-1"
 """What Sphinx writes for terms, labels and documents: found, but not shown in search."""
@@ -82,6 +82,16 @@ def inventory(
     by_slug = {t.slug: t for t in topics}
     url_of = {r.slug: r.url for r in records}
     terms = term_table([(r.slug, r.names) for r in records], url_of, disambiguation)
+    # A shared name leads to its list, as `kbgen link` does, even where one title gives it.
+    terms = [
+        replace(t, slug="", url=disambiguation[fold(t.name)])
+        if fold(t.name) in disambiguation
+        else t
+        for t in terms
+    ]
+    # Names no topic lists (``Lookahead``, implied by two titles) lead to their list too.
+    listed = {fold(t.name) for t in terms}
+    terms += [Term(name, "", url) for name, url in disambiguation.items() if name not in listed]
     entries: dict[tuple[str, str], str] = {}
     for term in terms:
         if _LOOKS_LIKE_FIELDS.search(_one_line(term.name)):

@@ -24,8 +24,9 @@ Matching rules:
   right after it ends the mention only when a lowercase letter or a space follows:
   ``RAG-based`` and ``DPO-style`` link the acronym; ``GPT-4``, ``DP-SGD``, ``ZeRO-3`` and
   ``LoRA-FA`` do not link ``GPT``, ``DP``, ``ZeRO`` or ``LoRA``. En and em dashes are
-  punctuation, not hyphens. Plurals and other suffixes are not linked (``RAGs``, ``LLMs``):
-  add them as aliases when they matter.
+  punctuation, not hyphens. Plurals and other suffixes are not matched (``RAGs``): the
+  renderer gives the linker each name in the other number as a name of its own
+  (:func:`kbgen.terms.number_variants`).
 - **Longest, leftmost first.** ``Low-Rank Adaptation (LoRA)`` wins over ``LoRA``. A mention
   that is not linked (the page's own name, a topic already linked in the section, an
   ambiguous name) still covers its text, so no shorter name inside it is linked.

@@ -63,6 +63,9 @@ class Entry:
     advice: bool = False
     """True for advice that is not a topic (a checklist item): it becomes a note on the
     topics it names instead of a topic of its own."""
+    label: bool = False
+    """True for a part a guide names in a bold label (``**LoRA (Low-Rank Adaptation):**``):
+    it joins its technique's topic, whose title its spelling does not choose."""
 
     @property
     def heading_path(self) -> tuple[str, ...]:

@@ -33,6 +33,7 @@ from kbgen.sanitize import Fragments, is_plain
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, fences, parse_body
 from kbgen.summary import summary
+from kbgen.terms import fold, number_variants
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: same output, several times faster."""
@@ -316,8 +317,24 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
 
 
 def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
-    """Every title and alias of every topic, for the cross-linker."""
-    return [LinkTarget(name, t.slug) for t in topics for name in t.names]
+    """Every title and alias of every topic, for the cross-linker, and each in the other
+    number (``LLMs``, ``diffusion model``) where that is no other topic's name or variant."""
+    topics = list(topics)
+    targets = [LinkTarget(name, t.slug) for t in topics for name in t.names]
+    owners: dict[str, set[str]] = {}
+    for target in targets:
+        owners.setdefault(fold(target.name), set()).add(target.slug)
+    variants: dict[str, set[str]] = {}
+    spelled: dict[tuple[str, str], str] = {}
+    for target in targets:
+        for variant in number_variants(target.name):
+            variants.setdefault(fold(variant), set()).add(target.slug)
+            spelled.setdefault((fold(variant), target.slug), variant)
+    for key, slugs in sorted(variants.items()):
+        if len(slugs) == 1 and owners.get(key, slugs) == slugs:
+            (slug,) = slugs
+            targets.append(LinkTarget(spelled[key, slug], slug))
+    return targets
 
 
 def _source_url(repo: RepoLinks | None, label: str) -> str:

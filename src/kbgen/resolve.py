@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import json
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,14 +62,17 @@ def read_topics_json(source: str | Path) -> dict[str, Any]:
 class NameIndex:
     """Every title and alias of a knowledge base, from ``topics.json``'s ``topics`` list."""
 
-    def __init__(self, topics: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, topics: list[dict[str, Any]], shared: Mapping[str, Iterable[str]] | None = None
+    ) -> None:
+        """``shared``: ``topics.json``'s ``shared_names``, names several topics go by."""
         self._rounds: list[tuple[Callable[[str], str], dict[str, dict[str, str]]]] = [
             (fold, {}),
             (fold, {}),
             (name_key, {}),
             (name_key, {}),
         ]
-        self._shared = {fold(d.name): d for d in shared_names(topics)}
+        self._shared = {fold(d.name): d for d in shared_names(topics, shared)}
         self._topics: dict[str, dict[str, Any]] = {}
         self._names: dict[str, str] = {}
         """Folded name → its spelling, for suggestions."""

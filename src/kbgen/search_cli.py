@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from difflib import get_close_matches
 
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
+from kbgen.classify import subject_tags
 from kbgen.config import Config
+from kbgen.disambiguation import implied_names
 from kbgen.exceptions import InputError, KbgenError, Problem
 from kbgen.exports import TopicRecord, section_anchor, topic_records
 from kbgen.resolve import NameIndex
@@ -72,9 +75,23 @@ def project_topics(config: Config) -> tuple[list[TopicRecord], dict[str, str], l
     return topic_records([t.topic for t in loaded]), bodies, problems
 
 
-def link(records: list[TopicRecord], name: str, base: str) -> Outcome:
-    """The canonical URL and a Markdown link for a title or alias (``NAME#section`` too)."""
-    index = NameIndex([asdict(r) for r in records])
+def project_shared(config: Config) -> dict[str, list[str]]:
+    """Names the texts give several topics (:func:`kbgen.disambiguation.implied_names`)."""
+    loaded, _ = load_topics(config.topics_dir)
+    return implied_names([t.topic for t in loaded], subject_tags(config))
+
+
+def link(
+    records: list[TopicRecord],
+    name: str,
+    base: str,
+    shared: Mapping[str, Iterable[str]] | None = None,
+) -> Outcome:
+    """The canonical URL and a Markdown link for a title or alias (``NAME#section`` too).
+
+    ``shared`` are the names the texts imply for several topics (:func:`project_shared`).
+    """
+    index = NameIndex([asdict(r) for r in records], shared)
     wanted, anchor = name, ""
     if not index.lookup(name) and "#" in name:
         wanted, anchor = (part.strip() for part in name.rsplit("#", 1))

@@ -2,8 +2,9 @@
 
 Used by ``topics.json``, the home and A–Z pages and search. A sentence that ends in a
 dangling ``:`` is completed by the list or code lines that follow it (or ends in a full
-stop); a What with no prose takes the first section that has some; a topic with no prose
-at all is summed up by its title and the lines of its code.
+stop); a What with no prose (only code, a table or a bold label) is summed up by the
+topic's title and the lines of its code or the rows of its table, and only a What with
+neither by the first paragraph of another section.
 """
 
 from __future__ import annotations
@@ -183,11 +184,46 @@ def code_summary(markdown: str, title: str) -> str:
     return _cut(f"{title}: {_joined(lines)}") if lines and title else ""
 
 
+def table_summary(markdown: str, title: str) -> str:
+    """For a text that is only a table: the title, then its rows' first cells."""
+    rows = [
+        [plain_text(c) for c in line.strip().strip("|").split("|")]
+        for line in markdown.split("\n")
+        if line.strip().startswith("|")
+    ]
+    body = [r for r in rows[1:] if r and not re.fullmatch(r"[\s:|-]*", "|".join(r))]
+    labels = [r[0] for r in body if r[0]]
+    return _cut(f"{title}: {_joined(labels)}") if labels and title else ""
+
+
+def _has_prose(markdown: str) -> bool:
+    return any(kind in ("p", "li") and text for kind, text in _prose_units(markdown))
+
+
 def summary(sections: list[BodySection], title: str = "") -> str:
-    """The first sentence of What; of the first section with prose when What has none
-    (only code or a table); with no prose anywhere, What's code introduced by ``title``."""
+    """The first sentence of What. A What with no prose (only code, a table or a bold
+    label) is summed up by ``title`` and its code lines or its table's rows; else by the
+    first paragraph of another section, never by a list item of Use When or Pitfalls."""
     ordered = sorted(sections, key=lambda s: s.name != "What")
-    found = next((found for s in ordered if (found := first_sentence(s.text))), "")
-    if found or not ordered:
+    if not ordered:
+        return ""
+    what = ordered[0] if ordered[0].name == "What" else None
+    units = _prose_units(what.text) if what else []
+    if title and units and all(k != "p" for k, _ in units) and any(k == "li" for k, _ in units):
+        # A What that is only a list (the parts a guide's section names): the title says
+        # what the items are of.
+        items = [t for k, t in units if k == "li" and t][:6]
+        return _cut(f"{title}: {_joined(items)}")
+    if what is None or _has_prose(what.text):
+        found = next((found for s in ordered if (found := first_sentence(s.text))), "")
+        if found:
+            return found
+    own = (code_summary(what.text, title) or table_summary(what.text, title)) if what else ""
+    if own:
+        return own
+    paragraphs = (s for s in ordered if any(k == "p" for k, _ in _prose_units(s.text)))
+    found = next((found for s in paragraphs if (found := first_sentence(s.text))), "")
+    if found:
         return found
-    return next((c for s in ordered if (c := code_summary(s.text, title))), "")
+    found = next((found for s in ordered if (found := first_sentence(s.text))), "")
+    return found or next((c for s in ordered if (c := code_summary(s.text, title))), "")

@@ -167,6 +167,30 @@ def _derive(name: str) -> _Derived:
     return _Derived(tuple(dict.fromkeys(v for v in own if v != name)), tuple(elsewhere))
 
 
+def number_variants(name: str) -> list[str]:
+    """The name with its last word in the other number: ``LLM``/``LLMs``, ``KV cache``/``KV
+    caches``, ``Diffusion Models``/``Diffusion Model``; none for a name with parentheses."""
+    name = name.strip()
+    if "(" in name or len(name.split()) > 4 or not re.search(r"[A-Za-z]{2}$", name):
+        return []
+    if looks_like_acronym(name) and " " not in name:
+        return [name[:-1]] if re.search(r"[A-Z0-9]s$", name) else [name + "s"]
+    last = name.split()[-1]
+    if last.isupper() or not last.isalpha():
+        return [name + "s"] if last.isupper() else []
+    if re.search(r"(?:ss|us|is|ics)$", last):
+        return []
+    if last.endswith("ies"):
+        return [name[:-3] + "y"]
+    if last.endswith("s"):
+        return [name[:-1]]
+    if re.search(r"(?:x|ch|sh)$", last):
+        return [name + "es"]
+    if re.search(r"[^aeiou]y$", last):
+        return [name[:-1] + "ies"]
+    return [name + "s"]
+
+
 def name_variants(name: str) -> list[str]:
     """Other spellings of ``name`` that people type, each once, ``name`` itself excluded."""
     return [v for v in _derive(name).own if v != name and is_term_name(v)]

@@ -64,7 +64,11 @@ def load(source: str) -> tuple[NameIndex, str]:
         if cached is None or cached[0] != stamp:
             data = read_topics_json(source)
             _check_urls(data)
-            cached = (stamp, NameIndex(data["topics"]), str(data.get("site_url", "")))
+            cached = (
+                stamp,
+                NameIndex(data["topics"], data.get("shared_names")),
+                str(data.get("site_url", "")),
+            )
             _cache[source] = cached
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ValueError(f"kbgen.wikilinks: cannot read topics from {source}: {exc}") from exc

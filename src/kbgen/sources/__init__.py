@@ -17,6 +17,7 @@ from typing import Protocol
 from kbgen import progress
 from kbgen.exceptions import Problem
 from kbgen.records import MAX_NAME_LENGTH, Entry
+from kbgen.sources.account import Account
 from kbgen.sources.deflist import DefinitionListReader
 from kbgen.sources.guide import GuideReader
 from kbgen.sources.notes import NotesReader
@@ -168,3 +169,23 @@ def read_sources(directory: Path) -> tuple[list[Entry], list[Problem]]:
         entries += read
         problems += found
     return entries, problems
+
+
+def source_accounts(directory: Path) -> list[Account]:
+    """Where every line of each guide and notes file under ``directory`` went, by file.
+
+    Tagged lists, tables and definition lists warn about each line they do not read.
+    """
+    accounts = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix()
+        if name.startswith(".") or "/." in name or _bad_name(name):
+            continue
+        try:
+            source, _ = decode(path.read_bytes(), name)
+        except OSError:
+            continue
+        reader = next((r for r in READERS if r.detect(source.text)), None)
+        if isinstance(reader, (GuideReader, NotesReader)):
+            accounts.append(reader.read(source.text, name)[2])
+    return accounts

@@ -20,21 +20,23 @@ unclosed fence runs to the end of the file, with a warning). Each heading is the
   techniques. A generic heading outside any technique (a document-level ``Overview``) is
   dropped.
 * **division** – the document title (a lone ``#`` heading that comes first) and ``Part N:``
-  or ``Chapter N`` headings. They group their children; their own text (front matter, a
-  comparison diagram or table) is dropped, as is any text before the first heading.
-* **navigation** – titles matching :data:`_NAVIGATION`: table of contents, executive
+  or ``Chapter N`` headings. They group their children; their own text (front matter, an
+  introduction) is dropped, as is any text before the first heading; a division with
+  text and no children (``Part 2: The Learning Hierarchy``) is a page like navigation.
+* **navigation** – titles matching :data:`NAVIGATION`: table of contents, executive
   summary, interview questions, tools & frameworks, key papers, references & further
   learning, next steps, decision trees and guides, comparison tables, selection matrices,
   quick-reference and terminology tables, real-world examples, common pitfalls, summary
-  trees, inventories, "when to use", use-case recipes, future trends. They are dropped with
-  everything under them. Inside a technique, a generic title wins over navigation, so
-  ``### When to Use Each Method`` under ``## Model Quantization`` is that topic's Use When.
+  trees, inventories, "when to use", use-case recipes, future trends. Outside a technique,
+  such a part is the guides' cross-technique material: one entry of its own (tagged
+  :data:`PAGE_TAG`), its sub-headings demoted, whose text links the topics it names; a
+  table of contents or next steps only lead the reader on, and are dropped. Inside a
+  technique it is a section of it; a generic title wins over navigation, so ``### When to
+  Use Each Method`` under ``## Model Quantization`` is that topic's Use When.
 
-In ``llm-learning-techniques-reference.md`` this drops the Executive Summary and Parts 2, 6,
-7, 8, 9, 10, 12, 13, 14, 15 and 17, ``3.3 Fine-Tuning Comparison Table``, ``4.4 Comparison:
-RLHF vs. DPO vs. IPO``, Quick Decision Guide and References & Further Learning; in
-``modern-ml-techniques-2024-2025.md`` the Table of Contents, Key Papers Reference, Practical
-Tools & Frameworks, Interview Questions and Next Steps.
+:meth:`GuideReader.read` also returns an :class:`~kbgen.sources.account.Account` of
+every line: in an entry, or in a part no entry holds (front matter, a division's
+introduction, a table of contents), which the import report lists.
 
 Within a technique, bold labels (``**What It Is**:``, ``**Reference:** …``) split the text
 into blocks, mapped to sections by :func:`section_name`; several blocks of one section are
@@ -43,8 +45,10 @@ with a number (steps) or stand alone without a colon stay text; labels with noth
 (``**Techniques**:`` before sub-headings) are dropped. Inside a generic sub-heading only
 labels naming a known section split. Unlabelled text before the first label is What, except
 fenced blocks, which are How; so is a fence with a language (```` ```python ````) that follows
-other text of a labelled block. Bold-label paragraphs naming sub-techniques, like ``**LoRA
-(Low-Rank Adaptation):**`` inside PEFT, stay sections of their entry. An entry without What
+other text of a labelled block. In a technique's own text, a bold label naming a technique
+with its acronym (``**LoRA (Low-Rank Adaptation):**`` inside PEFT) starts an entry of its own
+at the label's line, up to the next such label or a label of a known section; a technique
+whose text is all such parts gets their list as its What. An entry without What
 text gets a copy of its first prose paragraph, or else its first block moves there (a block
 under a label of its own moves whole, the label kept as a bold line). Entries come in source
 order, a technique before its children, with ``tags=()`` and ``names=()``; each entry's
@@ -60,229 +64,30 @@ trailing spaces go only where they end a paragraph. Setext headings are not reco
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from kbgen.exceptions import Problem
-from kbgen.records import Entry, Section, SourceRef
-
-__all__ = ["GuideReader", "clean_title", "section_name"]
-
-KNOWN_SECTIONS = (
-    "What",
-    "Use When",
-    "How",
-    "Pitfalls",
-    "Strengths",
-    "Example",
-    "References",
-    "Comparison",
+from kbgen.records import Entry
+from kbgen.sources.account import Account
+from kbgen.sources.guide_blocks import FENCE, HEADING, PAGE_TAG, Draft, Line, label_of
+from kbgen.sources.guide_titles import (
+    COLLECTIONS,
+    GENERIC,
+    NAVIGATION,
+    SMALL_WORDS,
+    clean_title,
+    is_emoji,
+    section_name,
 )
-"""Section names a label or generic heading can map to; any other label names its own."""
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
+__all__ = ["PAGE_TAG", "Account", "GuideReader", "clean_title", "section_name"]
+
 _CLOSING_HASHES = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})(.*)$")
-_BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|=+[ \t]*)$")
-_LABEL = re.compile(
-    r"^ {0,3}\*\*(?P<a>[^*]+?):\*\*[ \t]*(?P<rest_a>.*)$"
-    r"|^ {0,3}\*\*(?P<b>[^*]+?)\*\*[ \t]*(?P<paren>\([^()]*\))?[ \t]*:[ \t]*(?P<rest_b>.*)$"
-)
-_NOT_PROSE = re.compile(r"\s*(?:[>*+-]\s|\d+[.)]\s|[|<])")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
-_NUMBERING = re.compile(r"^\d+(?:\.\d+)*[.):]?\s+")
+_NAVIGATION_ONLY = re.compile(r"^(?:table of )?contents\b|\bnext steps\b")
+"""Parts that only lead the reader on (a table of contents, next steps): dropped."""
 _DIVISION = re.compile(r"^(?i:part|chapter)\s+(?:\d+|[IVXLC]+)\b\s*[:.\-–—]?\s*(.*)$")
-_TRAILING_PAREN = re.compile(r"\s*\(([^()]*)\)\s*$")
-_YEAR = re.compile(r"(?:19|20)\d\d(?:\s*[-–/]\s*\d{2,4})?s?")
-_COMPANY = re.compile(r"[A-Z][a-z]+(?:AI|Mind|Labs?)")
-
-
-def _vocabulary(entries: str) -> frozenset[str]:
-    """A set of words or phrases written as one comma-separated string."""
-    return frozenset(" ".join(e.split()) for e in entries.split(",") if e.strip())
-
-
-_NAVIGATION = re.compile(
-    r"\b(?:table of contents|executive summary|interview questions?|tools (?:and|&) frameworks"
-    r"|key papers|further (?:learning|reading)|next steps|hands-on projects"
-    r"|decision (?:tree|guide)|comparison|selection matrix|real-world examples|terminology"
-    r"|glossary|quick reference|common (?:pitfalls|mistakes)|summary tree|inventory"
-    r"|by use case|future trends|cheat ?sheet)\b"
-    r"|^(?:contents|summary|references?|resources|faq|appendix|use cases?|when to use)\b"
-)
-"""Titles of navigation and reference parts, which are not topics (matched lower-cased)."""
-
-_GENERIC = _vocabulary(
-    """versus, its, it, overview, introduction, background, summary, definition, description,
-    basics, fundamentals, key, main, core, general, common, basic, modern, advanced, popular,
-    notable, recent, new, latest, state-of-the-art, sota, architecture, architectures, design,
-    structure, evolution, model, models, technique, techniques, method, methods, approach,
-    approaches, variant, variants, type, types, algorithm, algorithms, advantages, advantage,
-    benefits, benefit, strengths, pros, disadvantages, drawbacks, limitations, weaknesses, cons,
-    challenges, pitfalls, issues, risks, mathematical, math, mathematics, foundation,
-    foundations, formulation, formula, formulas, equations, theory, training, process, pipeline,
-    implementation, workflow, procedure, steps, step, stage, stages, three-stage, two-stage,
-    multi-stage, practical, example, examples, usage, use, uses, cases, applications, when, how,
-    why, what, works, each, best, practices, tips, guidelines, characteristics, features,
-    properties, details, notes, comparison, levels, results, objective, objectives, code,
-    references, reference, further, reading"""
-)
-"""Words that name an aspect of a technique rather than a technique (with :data:`_SMALL_WORDS`)."""
-
-_COLLECTIONS = _vocabulary(
-    "models, techniques, methods, approaches, variants, types, algorithms, architectures, evolution"
-)
-"""Generic words that make a heading a grouping of techniques rather than a section."""
-
-_ORGANISATIONS = _vocabulary(
-    """openai, anthropic, meta, meta ai, facebook, fair, google, google ai, google brain,
-    google research, google deepmind, deepmind, microsoft, microsoft research, nvidia, apple,
-    amazon, aws, ibm, mistral, mistral ai, stability ai, cohere, hugging face, huggingface,
-    eleutherai, ai2, allen ai, baidu, alibaba, tencent, deepseek, xai, salesforce, uc berkeley,
-    stanford, mit, tsinghua"""
-)
-"""Well-known AI organisations, for ``(Org)`` suffixes of headings without bold titles."""
-
-_QUALIFIERS = _vocabulary(
-    """rumored, rumoured, unconfirmed, speculative, leaked, unofficial, proprietary, open source,
-    open-source, closed source, deprecated, experimental, beta, preview, legacy"""
-)
-"""Asides that qualify a heading's claim rather than name the technique (``(Rumored)``)."""
-
-_SECTION_PATTERNS = (
-    (
-        "Pitfalls",
-        r"\b(?:weakness(?:es)?|pitfalls?|challenges?|limitations?|drawbacks?|disadvantages?"
-        r"|cons|risks?|caveats?|gotchas?|failure modes?)\b",
-    ),
-    ("Strengths", r"\b(?:strengths?|advantages?|benefits?|pros|why it helps)\b"),
-    ("Comparison", r"\b(?:comparisons?|compared|vs|versus|differs?|differences?)\b"),
-    (
-        "Use When",
-        r"\b(?:use cases?|use when|when to use|applications?|best for|ideal for|good for)\b"
-        r"|^uses?$",
-    ),
-    ("Example", r"\bexamples?\b"),
-    ("References", r"\b(?:references?|papers?|citations?|further reading|bibliography)\b"),
-    (
-        "What",
-        r"^(?:what\b|overview|definition|description|introduction|summary|characteristics"
-        r"|key (?:ideas?|insights?|innovations?)|intuition)",
-    ),
-    (
-        "How",
-        r"\b(?:how|process(?:es)?|formulas?|formulation|equations?|mathematical|math"
-        r"|architecture|algorithm|mechanism|implementation|pipeline|code|concept|components"
-        r"|training|procedure|steps|workflow|objective|solution|why it works)\b",
-    ),
-)
-_SECTION_RULES = tuple((name, re.compile(pattern)) for name, pattern in _SECTION_PATTERNS)
-_SMALL_WORDS = _vocabulary(
-    "a, an, and, as, at, by, for, from, in, of, on, or, the, to, vs, vs., with"
-)
-
-
-def section_name(label: str) -> str:
-    """Map a block label or generic heading to a section name.
-
-    Known aspects map to :data:`KNOWN_SECTIONS` (``Weaknesses`` → ``Pitfalls``, ``Formula``
-    → ``How``); any other label names a section of its own, in title case.
-    """
-    label = " ".join(label.strip().rstrip(":").split())
-    lowered = label.lower()
-    for name, rule in _SECTION_RULES:
-        if rule.search(lowered):
-            return name
-    return _title_case(label)
-
-
-def _title_case(text: str) -> str:
-    words = text.split(" ")
-    return " ".join(
-        w[:1].upper() + w[1:] if w[:1].islower() and (i == 0 or w not in _SMALL_WORDS) else w
-        for i, w in enumerate(words)
-    )
-
-
-def clean_title(raw: str) -> str:
-    """Turn heading text into a title: no numbering, bold, emoji, links or ``(Org)`` suffix.
-
-    A parenthetical after a bold title and outside the bold (``**Llama 3** (Meta)``) is an
-    attribution; without bold, one naming a known organisation, a company-style name
-    (``OpenAI``), a year or a qualifier (``Rumored``) is. Either kind is kept when it
-    expands or abbreviates the title (``**LoRA** (Low-Rank Adaptation)``, ``(MoE)``).
-    """
-    text = "".join(c for c in raw if not _is_emoji(c))
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("`", "")
-    if m := re.fullmatch(r"([^*]*)\*\*(.+?)\*\*(.*)", text):
-        before, name, after = m.groups()
-        paren = _TRAILING_PAREN.fullmatch(after)
-        if paren and not _expands(paren.group(1), name):
-            after = ""
-        text = f"{before}{name}{after}"
-    text = " ".join(text.replace("**", "").replace("__", "").split()).strip("*_ ")
-    text = _NUMBERING.sub("", text).rstrip(":").strip()
-    while (paren := _TRAILING_PAREN.search(text)) and paren.start() > 0:
-        if _expands(paren.group(1), text[: paren.start()]) or not _is_attribution(paren.group(1)):
-            break
-        text = text[: paren.start()].rstrip()
-    return text
-
-
-def _is_emoji(char: str) -> bool:
-    return (
-        unicodedata.category(char) == "So"
-        or char in "\ufe0e\ufe0f\u200d\u20e3"
-        or "\U0001f3fb" <= char <= "\U0001f3ff"
-    )
-
-
-def _is_attribution(aside: str) -> bool:
-    """Whether every part of a parenthetical names an organisation, a year or a qualifier."""
-    parts = [p for p in re.split(r"\s*(?:,|&|/|\band\b)\s*", aside.strip()) if p]
-    return bool(parts) and all(
-        p.lower() in _ORGANISATIONS
-        or p.lower() in _QUALIFIERS
-        or _YEAR.fullmatch(p) is not None
-        or _COMPANY.fullmatch(p) is not None
-        for p in parts
-    )
-
-
-def _expands(aside: str, name: str) -> bool:
-    """Whether a parenthetical spells out or abbreviates ``name``, or shares a word with it."""
-    shared = {w for w in _plain_words(aside) if len(w) > 2} & set(_plain_words(name))
-    return bool(shared) or _abbreviates(aside, name) or _abbreviates(name, aside)
-
-
-def _abbreviates(short: str, long: str) -> bool:
-    short = short.strip()
-    capitals = "".join(c for c in short if c.isupper())
-    if " " in short or len(capitals) < 2:
-        return False
-    initials = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", long)).upper()
-    long_capitals = "".join(c for c in long if c.isupper())
-    return any(
-        seq[:1] == capitals[:1] and _subsequence(capitals, seq) for seq in (initials, long_capitals)
-    )
-
-
-def _subsequence(short: str, long: str) -> bool:
-    chars = iter(long)
-    return all(c in chars for c in short)
-
-
-def _plain_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-@dataclass(frozen=True)
-class _Line:
-    number: int
-    text: str
-    code: bool
-    """Inside a fenced code block, fence lines included."""
 
 
 @dataclass
@@ -291,7 +96,7 @@ class _Node:
     """Heading text as written, without the ``#`` marks."""
     line: int
     level: int
-    body: list[_Line] = field(default_factory=list)
+    body: list[Line] = field(default_factory=list)
     """Lines before the first child heading."""
     children: list[_Node] = field(default_factory=list)
     pseudo: bool = False
@@ -306,38 +111,38 @@ class _Kind(Enum):
     SKIP = auto()
 
 
-def _scan(text: str, file: str, problems: list[Problem]) -> list[_Line]:
+def _scan(text: str, file: str, problems: list[Problem]) -> list[Line]:
     """Split ``text`` into lines, marking fenced code; an unclosed fence is closed at the end."""
-    lines: list[_Line] = []
+    lines: list[Line] = []
     fence: tuple[str, int] | None = None  # the opening marker and its line
     raws = text.split("\n")
     if raws[-1] == "":
         raws.pop()  # the end of the last line, not a line
     for number, raw in enumerate(raws, start=1):
-        m = _FENCE.match(raw)
+        m = FENCE.match(raw)
         marker, info = (m.group(1), m.group(2)) if m else ("", "")
         if fence is None:
             opens = bool(marker) and not (marker[0] == "`" and "`" in info)
             if opens:
                 fence = (marker, number)
-            lines.append(_Line(number, raw, opens))
+            lines.append(Line(number, raw, opens))
         else:
-            lines.append(_Line(number, raw, True))
+            lines.append(Line(number, raw, True))
             if marker[:1] == fence[0][0] and len(marker) >= len(fence[0]) and not info.strip():
                 fence = None
     if fence is not None:
         message = "code fence is never closed; it runs to the end of the file"
         problems.append(Problem(file, fence[1], message, "warning"))
-        lines.append(_Line(len(lines) + 1, fence[0], True))
+        lines.append(Line(len(lines) + 1, fence[0], True))
     return lines
 
 
-def _outline(lines: list[_Line], file: str, problems: list[Problem]) -> _Node:
+def _outline(lines: list[Line], file: str, problems: list[Problem]) -> _Node:
     """Build the heading tree; the root holds the text before the first heading."""
     root = _Node("", 0, 0)
     stack = [root]
     for line in lines:
-        m = None if line.code else _HEADING.match(line.text)
+        m = None if line.code else HEADING.match(line.text)
         if m is None:
             stack[-1].body.append(line)
             continue
@@ -372,25 +177,13 @@ def _split_bold_titles(node: _Node) -> None:
     node.body = node.body[: starts[0]]
 
 
-def _opens_technique(body: list[_Line], index: int) -> bool:
+def _opens_technique(body: list[Line], index: int) -> bool:
     line = body[index]
     if line.code or not _BOLD_LINE.match(line.text) or not clean_title(line.text):
         return False
     following = next((body[i] for i in range(index + 1, len(body)) if body[i].text.strip()), None)
-    label = _label(following) if following else None
+    label = label_of(following) if following else None
     return label is not None and label[0].lower().startswith("what")
-
-
-def _label(line: _Line) -> tuple[str, str] | None:
-    """The label and the text after it, for a line opening a labelled block."""
-    m = None if line.code else _LABEL.match(line.text)
-    if m is None:
-        return None
-    name = m.group("a") or f"{m.group('b')} {m.group('paren') or ''}"
-    name, rest = " ".join(name.split()), (m.group("rest_a") or m.group("rest_b") or "").strip()
-    if not name or name[0].isdigit() or re.search(r"[;,!?]", name) or len(name.split()) > 6:
-        return None
-    return name, rest
 
 
 def _words(title: str) -> list[str]:
@@ -401,142 +194,30 @@ def _kind(title: str, owner: str | None) -> _Kind:
     """Classify a heading by its cleaned title and the enclosing technique's title."""
     division = _DIVISION.match(title)
     if division is not None:
-        return _Kind.SKIP if _NAVIGATION.search(division.group(1).lower()) else _Kind.DIVISION
+        return _Kind.SKIP if NAVIGATION.search(division.group(1).lower()) else _Kind.DIVISION
     owned = set(_words(owner or ""))
     owned |= {part for w in owned for part in w.split("-")}
     words = [w for w in _words(title.split(":")[0]) if not re.fullmatch(r"[\d.–-]+", w)]
-    allowed = _GENERIC | _SMALL_WORDS | owned
-    generic = any(w in _GENERIC for w in words) and all(w in allowed for w in words)
-    collection = generic and any(w in _COLLECTIONS for w in words)
+    allowed = GENERIC | SMALL_WORDS | owned
+    generic = any(w in GENERIC for w in words) and all(w in allowed for w in words)
+    collection = generic and any(w in COLLECTIONS for w in words)
     if owner is not None and generic:
         return _Kind.GROUP if collection else _Kind.SECTION
-    if _NAVIGATION.search(title.lower()):
+    if NAVIGATION.search(title.lower()):
         return _Kind.SKIP
     if generic:
         return _Kind.GROUP if collection else _Kind.SKIP
     return _Kind.TECHNIQUE
 
 
-def _chunks(lines: list[_Line]) -> list[list[_Line]]:
-    """Paragraphs, lists, tables and fences: runs split at blank lines and fence edges."""
-    chunks: list[list[_Line]] = []
-    current: list[_Line] = []
-    for line in lines:
-        blank = not line.code and (not line.text.strip() or _BREAK.match(line.text) is not None)
-        if blank or (current and current[-1].code != line.code):
-            if current:
-                chunks.append(current)
-            current = []
-        if not blank:
-            current.append(line)
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-def _render(chunk: list[_Line]) -> str:
-    """A chunk's text; trailing spaces go only on its last line, where they break nothing."""
-    # Text after a label starts a line of its own, where ``# x`` would be a heading.
-    texts = [
-        line.text
-        if line.code or not _HEADING.match(line.text)
-        else line.text.replace("#", "\\#", 1)
-        for line in chunk
-    ]
-    if not chunk[-1].code:
-        texts[-1] = texts[-1].rstrip()
-    return "\n".join(texts)
-
-
-def _language(fence: _Line) -> str:
-    m = _FENCE.match(fence.text)
-    return m.group(2).strip() if m else ""
-
-
-def _is_prose(chunk: list[_Line]) -> bool:
-    """Whether a chunk is a plain paragraph of a few words (not a list, table, label or code)."""
-    return (
-        not chunk[0].code
-        and not chunk[0].text.lstrip().startswith("**")
-        and len(" ".join(line.text for line in chunk).split()) >= 3
-        and not any(line.text.startswith("    ") or _NOT_PROSE.match(line.text) for line in chunk)
-    )
-
-
-@dataclass
-class _Draft:
-    """A technique being read: its pieces are (section, chunk) in source order."""
-
-    title: str
-    line: int
-    pieces: list[tuple[str, list[_Line]]] = field(default_factory=list)
-    has_children: bool = False
-    path: tuple[str, ...] = ()
-    """The entry's area, then the grouping headings between it and the entry."""
-
-    def add(self, lines: list[_Line], default: str | None) -> None:
-        """Add text split at labels; ``default`` names unlabelled text, None for the intro."""
-        blocks: list[tuple[str | None, bool, list[_Line]]] = [(default, False, [])]
-        for line in lines:
-            label = _label(line)
-            name = section_name(label[0]) if label else ""
-            if label and (default is None or name in KNOWN_SECTIONS):
-                rest = [_Line(line.number, label[1], False)] if label[1] else []
-                blocks.append((name, True, rest))
-            else:
-                blocks[-1][2].append(line)
-        for section, labelled, body in blocks:
-            for index, chunk in enumerate(_chunks(body)):
-                if section is None:
-                    target = "How" if chunk[0].code else "What"
-                elif labelled and index > 0 and chunk[0].code and _language(chunk[0]):
-                    # Code after a block's own text illustrates the technique, not the label
-                    # (a python snippet after ``**Key Features:**`` and its list).
-                    target = section if section in ("How", "Example") else "How"
-                else:
-                    target = section
-                self.pieces.append((target, chunk))
-
-    def entry(self, file: str, problems: list[Problem]) -> Entry | None:
-        """The finished entry, or None for a heading that only groups techniques."""
-        pieces = self.pieces
-        if not pieces:
-            if self.has_children:
-                return None
-            message = f"`{self.title}` has no text; its What is its title"
-            problems.append(Problem(file, self.line, message, "warning"))
-            pieces = [("What", [_Line(self.line, self.title, False)])]
-        elif all(name != "What" for name, _ in pieces):
-            # Copy a paragraph, so that the section it opens still reads whole; move any
-            # other block, so that it is not shown twice.
-            prose = next((chunk for _, chunk in pieces if _is_prose(chunk)), None)
-            first = pieces[0][0]
-            if prose is not None:
-                pieces = [("What", prose), *pieces]
-            elif first in KNOWN_SECTIONS:
-                pieces = [("What", pieces[0][1]), *pieces[1:]]
-            else:
-                # A block under a label of its own moves whole, its label kept as a bold line.
-                label = [_Line(self.line, f"**{first}**", False)]
-                moved = [("What", chunk) for name, chunk in pieces if name == first]
-                pieces = [("What", label), *moved, *(p for p in pieces if p[0] != first)]
-        bodies: dict[str, list[str]] = {}
-        for name, chunk in pieces:
-            bodies.setdefault(name, []).append(_render(chunk))
-        sections = tuple(Section(name, "\n\n".join(texts)) for name, texts in bodies.items())
-        ref = SourceRef(file, self.line)
-        area, *groups = self.path or ("",)
-        return Entry(self.title, ref, sections, area=area, groups=tuple(groups))
-
-
-def _demoted(node: _Node) -> list[_Line]:
+def _demoted(node: _Node) -> list[Line]:
     """A node's text with every sub-heading turned into a bold line."""
     lines = list(node.body)
     for child in node.children:
-        title = " ".join("".join(c for c in child.title if not _is_emoji(c)).split())
+        title = " ".join("".join(c for c in child.title if not is_emoji(c)).split())
         title = title.replace("**", "").replace("__", "").strip().rstrip(":")
-        blank = _Line(child.line, "", False)
-        lines += [blank, _Line(child.line, f"**{title}**", False), blank, *_demoted(child)]
+        blank = Line(child.line, "", False)
+        lines += [blank, Line(child.line, f"**{title}**", False), blank, *_demoted(child)]
     return lines
 
 
@@ -550,21 +231,40 @@ class GuideReader:
         if re.search(r"^- .+\n\s+\[(?:What|Use When|How|Pitfalls)\]", text, re.M):
             return False
         lines = _scan(text, "", [])
-        headings = sum(1 for line in lines if not line.code and _HEADING.match(line.text))
+        headings = sum(1 for line in lines if not line.code and HEADING.match(line.text))
         return headings >= 2
 
     def parse(self, text: str, file: str) -> tuple[list[Entry], list[Problem]]:
         """Read every technique heading of ``text`` with its sections."""
+        entries, problems, _ = self.read(text, file)
+        return entries, problems
+
+    def read(self, text: str, file: str) -> tuple[list[Entry], list[Problem], Account]:
+        """:meth:`parse`, and where every line went (:class:`Account`)."""
         problems: list[Problem] = []
-        root = _outline(_scan(text, file, problems), file, problems)
-        drafts: list[_Draft] = []
+        lines = _scan(text, file, problems)
+        root = _outline(lines, file, problems)
+        account = Account(file)
+        account.drop(_texts(root.body), "text before the first heading")
+        drafts: list[Draft] = []
         top = root.children
         if len(top) == 1 and top[0].level == 1:
             # A lone first-level heading is the document title: its text is front matter.
+            account.covered.add(top[0].line)
+            account.drop(_texts(top[0].body), f"front matter of `{clean_title(top[0].title)}`")
             top = top[0].children
-        _walk(top, None, drafts)
+        _walk(top, None, drafts, account=account)
+        drafts = [x for d in drafts for x in (d, *d.parts)]
         entries = [entry for d in drafts if (entry := d.entry(file, problems)) is not None]
-        return entries, sorted(problems, key=lambda p: p.line)
+        account.covered |= {line.number for d in drafts for _, c in d.pieces for line in c}
+        account.covered |= {n for d in drafts for n in (d.line, *d.labels)}
+        account.pages = [(d.line, d.title) for d in drafts if d.page]
+        return entries, sorted(problems, key=lambda p: p.line), account
+
+
+def _texts(lines: list[Line]) -> list[int]:
+    """Numbers of the lines that hold text."""
+    return [line.number for line in lines if line.text.strip()]
 
 
 def _area(title: str) -> str:
@@ -574,31 +274,56 @@ def _area(title: str) -> str:
 
 
 def _walk(
-    nodes: list[_Node], owner: _Draft | None, drafts: list[_Draft], path: tuple[str, ...] = ()
+    nodes: list[_Node],
+    owner: Draft | None,
+    drafts: list[Draft],
+    path: tuple[str, ...] = (),
+    account: Account | None = None,
 ) -> None:
     """Read ``nodes`` into ``drafts``; generic ones add sections to ``owner``.
 
     ``path`` holds the areas of the enclosing headings, outermost first; a top-level
-    technique (``path`` empty) is its own area.
+    technique (``path`` empty) is its own area. ``account`` collects the dropped parts.
     """
+    account = account or Account("")
     for node in nodes:
         title = clean_title(node.title)
         kind = _Kind.TECHNIQUE if node.pseudo else _kind(title, owner.title if owner else None)
-        if kind is _Kind.SKIP:
-            continue
         inner = (*path, _area(title))
+        account.covered.add(node.line)
+        if kind is _Kind.SKIP:
+            if owner is not None:
+                # Inside a technique, a navigation part (its Key Papers) is its section.
+                owner.add(_demoted(node), section_name(title))
+            elif _NAVIGATION_ONLY.search(title.lower()):
+                account.drop(_texts(_demoted(node)), f"`{title}`: navigation, dropped")
+            else:
+                # Cross-technique material (a comparison, pitfalls, terminology, worked
+                # examples): a page of its own, which links the topics it names.
+                page = Draft(_area(title), node.line, path=path or inner, page=True)
+                page.add(_demoted(node), "What")
+                drafts.append(page)
+            continue
         if kind is _Kind.SECTION:
             if owner is not None:
                 owner.add(_demoted(node), section_name(title))
         elif kind is _Kind.GROUP:
             if owner is not None:
                 owner.add(node.body, section_name(title))
-            _walk(node.children, owner, drafts, inner)
+            else:
+                account.drop(_texts(node.body), f"text of the grouping heading `{title}`, dropped")
+            _walk(node.children, owner, drafts, inner, account)
         elif kind is _Kind.DIVISION:
-            _walk(node.children, None, drafts, inner)
+            if node.children:
+                account.drop(_texts(node.body), f"introduction of `{title}`, dropped")
+                _walk(node.children, None, drafts, inner, account)
+            elif any(line.text.strip() for line in node.body):
+                page = Draft(_area(title), node.line, path=inner, page=True)
+                page.add(node.body, "What")
+                drafts.append(page)
         else:
             here = path or inner
-            draft = _Draft(title, node.line, has_children=bool(node.children), path=here)
+            draft = Draft(title, node.line, has_children=bool(node.children), path=here)
             drafts.append(draft)
             draft.add(node.body, None)
-            _walk(node.children, draft, drafts, inner)
+            _walk(node.children, draft, drafts, inner, account)

@@ -14,6 +14,7 @@ import re
 from kbgen.exceptions import Problem
 from kbgen.records import Entry, Section, SourceRef
 from kbgen.slugs import plain_dashes, slugify
+from kbgen.sources.account import Account
 
 _LABEL = re.compile(r"^\s+\[(What|Use When|How|Pitfalls)\]\s*(.*)$")
 _BULLET = re.compile(r"^- (.+)$")
@@ -59,6 +60,13 @@ class NotesReader:
 
     def parse(self, text: str, file: str) -> tuple[list[Entry], list[Problem]]:
         """Read every bullet, with its labelled lines, under its area heading."""
+        entries, problems, _ = self.read(text, file)
+        return entries, problems
+
+    def read(self, text: str, file: str) -> tuple[list[Entry], list[Problem], Account]:
+        """:meth:`parse`, and where every line went: text outside the bullets is dropped."""
+        account = Account(file)
+        outside: list[int] = []
         bullets: list[tuple[str, tuple[int, str], dict[str, str]]] = []
         area = ""
         bullet: tuple[int, str] | None = None
@@ -70,6 +78,7 @@ class NotesReader:
 
         for number, raw in enumerate(text.split("\n"), start=1):
             line = raw.rstrip()
+            read = True
             if m := _AREA.match(line):
                 close()
                 bullet, labels, area = None, {}, m.group(1).strip()
@@ -83,13 +92,21 @@ class NotesReader:
                 labels[last] = f"{labels[last]} {line.strip()}"
             elif line.strip() and not line.startswith((" ", "\t")):
                 close()
-                bullet, labels = None, {}
+                bullet, labels, read = None, {}, False
+            if line.strip() and not read:
+                outside.append(number)
+            elif line.strip():
+                account.covered.add(number)
+                if outside:
+                    account.drop(outside, "text outside any entry (title, front matter, prose)")
+                    outside = []
+        account.drop(outside, "text outside any entry (title, front matter, prose)")
         close()
         # An area none of whose bullets has labelled lines holds advice, not topics.
         topical = {a for a, _, found in bullets if found}
         problems: list[Problem] = []
         entries = [_entry(file, b, found, a, a not in topical, problems) for a, b, found in bullets]
-        return entries, problems
+        return entries, problems, account
 
 
 def _entry(
