@@ -331,3 +331,13 @@ def test_screenshots(built_site, browser, artifacts, device, scheme):
         context.close()
         assert scroll <= width, name
         assert errors == [], name
+
+
+def test_kbgen_scripts_never_hold_up_the_first_paint(built_site):
+    """Every page's own scripts are deferred (Lighthouse: render-blocking resources)."""
+    pages = [p for p in built_site.site.rglob("index.html") if "<article" in p.read_text()]
+    assert len(pages) > 400
+    for html_file in pages:
+        tags = re.findall(r"<script [^>]*assets/kbgen/[^>]*>", html_file.read_text())
+        assert len(tags) >= 4, html_file
+        assert all(" defer" in t or " async" in t for t in tags), (html_file, tags)
