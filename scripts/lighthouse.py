@@ -165,13 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated paths")
     parser.add_argument("--desktop", action="store_true", help="desktop instead of mobile")
     parser.add_argument("--json", type=Path, help="also write the scores here")
+    parser.add_argument("--port", type=int, default=0, help="serve on this port (default: free)")
     parser.add_argument(
         "--no-gzip", action="store_true", help="send files uncompressed (default: gzip)"
     )
     args = parser.parse_args(argv)
     if not LIGHTHOUSE.exists():
         parser.error(f"{LIGHTHOUSE} missing: run `npm ci` in the repository root")
-    port = _free_port()
+    port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     scratch = Path(tempfile.mkdtemp(prefix="kbgen-lighthouse-"))
     try:

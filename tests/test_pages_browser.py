@@ -199,6 +199,18 @@ def test_key_hints_only_where_there_is_a_keyboard(built_site, browser, device, v
     context.close()
 
 
+def test_the_home_tag_descriptions_use_a_phone_s_whole_width(built_site, browser):
+    context, page, _ = _open(browser, built_site, "", **PHONE)
+    rows = page.locator(".kb-home-tags tbody tr")
+    assert rows.count() >= 10
+    widths = rows.evaluate_all(
+        """trs => trs.map(tr => [tr.cells[2].getBoundingClientRect().width,
+                                 tr.getBoundingClientRect().width])"""
+    )
+    context.close()
+    assert all(cell >= 0.9 * row for cell, row in widths), widths
+
+
 def test_a_z_has_a_letter_bar_and_columns(built_site, browser, artifacts):
     context, page, errors = _open(browser, built_site, "a-z/")
     bar = page.locator("nav.kb-letters a")
