@@ -1,9 +1,11 @@
 """Lighthouse scores of the built site: accessibility and mobile performance per page.
 
-Usage: python scripts/lighthouse.py [--site DIR] [--pages /,/browse/] [--desktop] [--json FILE]
+Usage: python scripts/lighthouse.py [--site DIR [--port N]] [--pages /,/browse/] [--desktop]
+       [--no-gzip] [--json FILE]
 
 Builds the bundled knowledge base into a scratch folder (or takes an already built
-``--site``), serves it on 127.0.0.1 and runs Lighthouse (``npm ci`` installs it) in
+``--site``, served at ``--port``), serves it on 127.0.0.1, text files gzip-compressed as
+static hosts send them (unless ``--no-gzip``), and runs Lighthouse (``npm ci`` installs it) in
 headless Chromium on each page, with Lighthouse's default mobile emulation (a mid-range
 phone on a throttled 4G connection) unless ``--desktop``. Prints a Markdown table and
 checks the targets: accessibility at least 95 on every page, performance at least 90 on
