@@ -183,6 +183,21 @@ def test_the_table_of_contents_is_reachable_on_a_phone(built_site, browser, arti
     assert errors == []
 
 
+def test_code_wraps_clear_of_the_copy_button_on_a_phone(built_site, browser):
+    context, page, _ = _open(browser, built_site, "topics/low-rank-adaptation/", **PHONE)
+    gaps = page.locator("article pre").evaluate_all(
+        """pres => pres.filter(p => p.querySelector(".md-code__button")).map(p => {
+             const code = p.querySelector("code"), button = p.querySelector(".md-code__button");
+             const text = code.getBoundingClientRect().right
+               - parseFloat(getComputedStyle(code).paddingRight);
+             return [button.getBoundingClientRect().left - text,
+                     code.scrollWidth - code.clientWidth]; })"""
+    )
+    context.close()
+    assert len(gaps) >= 2
+    assert all(gap >= 0 and overflow == 0 for gap, overflow in gaps), gaps
+
+
 def test_the_in_page_toc_gives_way_to_the_sidebar_on_desktops(built_site, browser):
     context, page, _ = _open(browser, built_site, "topics/low-rank-adaptation/")
     assert not page.locator("details.kb-toc").is_visible()
