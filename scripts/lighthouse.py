@@ -1,9 +1,11 @@
 """Lighthouse scores of the built site: accessibility and mobile performance per page.
 
-Usage: python scripts/lighthouse.py [--site DIR] [--pages /,/browse/] [--desktop] [--json FILE]
+Usage: python scripts/lighthouse.py [--site DIR [--port N]] [--pages /,/browse/] [--desktop]
+       [--no-gzip] [--json FILE]
 
 Builds the bundled knowledge base into a scratch folder (or takes an already built
-``--site``), serves it on 127.0.0.1 and runs Lighthouse (``npm ci`` installs it) in
+``--site``, served at ``--port``), serves it on 127.0.0.1, text files gzip-compressed as
+static hosts send them (unless ``--no-gzip``), and runs Lighthouse (``npm ci`` installs it) in
 headless Chromium on each page, with Lighthouse's default mobile emulation (a mid-range
 phone on a throttled 4G connection) unless ``--desktop``. Prints a Markdown table and
 checks the targets: accessibility at least 95 on every page, performance at least 90 on
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gzip
 import http.server
+import io
 import json
 import os
 import shutil
@@ -55,9 +59,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+COMPRESSED = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
+"""Files a static host (GitHub Pages, Netlify) sends gzip-compressed to a browser that
+accepts it; Lighthouse's simulated network counts the bytes sent (``--no-gzip``: none is)."""
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _Gzip(_Quiet):
+    """Serves the site as a static host does: text files gzip-compressed."""
+
+    def send_head(self):  # type: ignore[override]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        accepted = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepted and path.suffix in COMPRESSED and path.is_file()):
+            return super().send_head()  # and the redirect of a folder without its slash
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 def build(site: Path, url: str) -> None:
@@ -139,17 +167,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated paths")
     parser.add_argument("--desktop", action="store_true", help="desktop instead of mobile")
     parser.add_argument("--json", type=Path, help="also write the scores here")
+    parser.add_argument("--port", type=int, default=0, help="serve on this port (default: free)")
+    parser.add_argument(
+        "--no-gzip", action="store_true", help="send files uncompressed (default: gzip)"
+    )
     args = parser.parse_args(argv)
     if not LIGHTHOUSE.exists():
         parser.error(f"{LIGHTHOUSE} missing: run `npm ci` in the repository root")
-    port = _free_port()
+    port = args.port or _free_port()
     base = f"http://127.0.0.1:{port}"
     scratch = Path(tempfile.mkdtemp(prefix="kbgen-lighthouse-"))
     try:
         site = args.site or scratch / "site"
         if args.site is None:
             build(site, base + "/")
-        handler = functools.partial(_Quiet, directory=str(site))
+        handler = functools.partial(_Quiet if args.no_gzip else _Gzip, directory=str(site))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         try:

@@ -42,35 +42,72 @@ def _open(browser, built_site, path: str, scheme: str = "light", **device):
     return context, page, errors
 
 
-def test_hovering_a_cross_link_previews_the_linked_topic(built_site, browser, artifacts):
-    summaries = {r["slug"]: r["summary"] for r in _records(built_site)}
-    context, page, errors = _open(browser, built_site, "topics/low-rank-adaptation/")
-    # Cross-links: to other topics (the page's own anchors have previews too).
-    page.evaluate(
-        """() => document.querySelectorAll("article a[data-preview]").forEach(
-             a => { if (a.pathname !== location.pathname) a.dataset.kbTest = "other"; })"""
-    )
-    links = page.locator("article a[data-preview][data-kb-test='other']")
-    assert links.count() >= 5
+def _hover_previews(page, links, summaries) -> int:
+    """Hovers the first, middle and last of ``links``; each shows its topic's summary."""
     checked = 0
-    for i in (0, links.count() // 2, links.count() - 1):
+    for i in sorted({0, links.count() // 2, links.count() - 1}):
         link = links.nth(i)
         slug = urlparse(link.get_attribute("href")).path.split("/topics/")[1].strip("/")
         page.mouse.move(0, 0)
         page.wait_for_function("() => !document.querySelector('.md-tooltip2--active')")
         link.scroll_into_view_if_needed()
         link.hover()
-        tip = page.locator(".md-tooltip2--active")
-        tip.wait_for(timeout=10000)
+        page.locator(".md-tooltip2--active").wait_for(timeout=10000)
         page.wait_for_function(
             "s => document.querySelector('.md-tooltip2--active')?.innerText.includes(s)",
             arg=summaries[slug][:60],
             timeout=10000,
         )
         checked += 1
-    page.screenshot(path=str(artifacts / "preview.png"))
+    return checked
+
+
+@pytest.mark.parametrize(
+    ("where", "inside"),
+    [("cross-links in the text", False), ("related and referenced-by lists", True)],
+)
+def test_hovering_a_link_to_a_topic_previews_it(built_site, browser, artifacts, where, inside):
+    summaries = {r["slug"]: r["summary"] for r in _records(built_site)}
+    context, page, errors = _open(browser, built_site, "topics/low-rank-adaptation/")
+    # Links to other topics (the page's own anchors have previews too), in the text (the
+    # sanitized HTML) or in the lists below it.
+    page.evaluate(
+        """inside => document.querySelectorAll("article a[data-preview]").forEach(a => {
+             const listed = a.closest(".kb-topic-list, .kb-hatnote") !== null;
+             if (a.pathname !== location.pathname && listed === inside)
+               a.dataset.kbTest = "other"; })""",
+        inside,
+    )
+    found = page.locator("article a[data-kb-test='other']")
+    assert found.count() >= 3, where
+    assert _hover_previews(page, found, summaries) == 3
+    page.screenshot(path=str(artifacts / f"preview-{where.split()[0]}.png"))
     context.close()
-    assert checked == 3 and errors == []
+    assert errors == []
+
+
+def test_every_link_to_a_topic_has_a_preview_and_no_external_link_does(built_site):
+    """Every topic page as built from the bundled sources: its text's cross-links (the
+    sanitized HTML), hatnotes, related and referenced-by lists."""
+    pages = previews = external = 0
+    for html_file in sorted((built_site.site / "topics").glob("*/index.html")):
+        html = html_file.read_text(encoding="utf-8")
+        if "<article" not in html:
+            continue  # a redirect
+        pages += 1
+        article = html.split("<article", 1)[1].split("</article>", 1)[0]
+        for tag in re.findall(r"<a\s[^>]*>", article):
+            href = re.search(r'href="([^"]*)"', tag)
+            if href is None:
+                continue
+            if "data-preview" in tag:
+                assert not urlparse(href[1]).scheme and not href[1].startswith("//"), tag
+                previews += 1
+            elif urlparse(href[1]).scheme:
+                external += 1  # source labels and links written in the sources
+            elif re.fullmatch(r"\.\./[^/#.]+/(#.*)?", href[1]):
+                raise AssertionError(f"{html_file.parent.name}: no preview on {tag}")
+    assert pages > 400 and previews > 5 * pages and external > pages
 
 
 def test_the_summary_lead_is_only_shown_in_previews(built_site, browser):
@@ -146,6 +183,21 @@ def test_the_table_of_contents_is_reachable_on_a_phone(built_site, browser, arti
     assert errors == []
 
 
+def test_code_wraps_clear_of_the_copy_button_on_a_phone(built_site, browser):
+    context, page, _ = _open(browser, built_site, "topics/low-rank-adaptation/", **PHONE)
+    gaps = page.locator("article pre").evaluate_all(
+        """pres => pres.filter(p => p.querySelector(".md-code__button")).map(p => {
+             const code = p.querySelector("code"), button = p.querySelector(".md-code__button");
+             const text = code.getBoundingClientRect().right
+               - parseFloat(getComputedStyle(code).paddingRight);
+             return [button.getBoundingClientRect().left - text,
+                     code.scrollWidth - code.clientWidth]; })"""
+    )
+    context.close()
+    assert len(gaps) >= 2
+    assert all(gap >= 0 and overflow == 0 for gap, overflow in gaps), gaps
+
+
 def test_the_in_page_toc_gives_way_to_the_sidebar_on_desktops(built_site, browser):
     context, page, _ = _open(browser, built_site, "topics/low-rank-adaptation/")
     assert not page.locator("details.kb-toc").is_visible()
@@ -160,6 +212,18 @@ def test_key_hints_only_where_there_is_a_keyboard(built_site, browser, device, v
     assert hint.count() == 1
     assert hint.is_visible() is visible
     context.close()
+
+
+def test_the_home_tag_descriptions_use_a_phone_s_whole_width(built_site, browser):
+    context, page, _ = _open(browser, built_site, "", **PHONE)
+    rows = page.locator(".kb-home-tags tbody tr")
+    assert rows.count() >= 10
+    widths = rows.evaluate_all(
+        """trs => trs.map(tr => [tr.cells[2].getBoundingClientRect().width,
+                                 tr.getBoundingClientRect().width])"""
+    )
+    context.close()
+    assert all(cell >= 0.9 * row for cell, row in widths), widths
 
 
 def test_a_z_has_a_letter_bar_and_columns(built_site, browser, artifacts):
@@ -294,3 +358,13 @@ def test_screenshots(built_site, browser, artifacts, device, scheme):
         context.close()
         assert scroll <= width, name
         assert errors == [], name
+
+
+def test_kbgen_scripts_never_hold_up_the_first_paint(built_site):
+    """Every page's own scripts are deferred (Lighthouse: render-blocking resources)."""
+    pages = [p for p in built_site.site.rglob("index.html") if "<article" in p.read_text()]
+    assert len(pages) > 400
+    for html_file in pages:
+        tags = re.findall(r"<script [^>]*assets/kbgen/[^>]*>", html_file.read_text())
+        assert len(tags) >= 4, html_file
+        assert all(" defer" in t or " async" in t for t in tags), (html_file, tags)

@@ -65,7 +65,7 @@ def test_the_scan_finds_what_the_sanitizer_removes(monkeypatch) -> None:
         ("![tracker](https://evil.example/p.png)", '<img alt="tracker">'),
         ("[ok](https://example.com/a_(b))", '<a href="https://example.com/a_(b)">ok</a>'),
         ("[mail](mailto:a@b.c)", '<a href="mailto:a@b.c">mail</a>'),
-        ("[other](other.md#how)", '<a href="../other/#how">other</a>'),
+        ("[other](other.md#how)", '<a data-preview="" href="../other/#how">other</a>'),
         ("[tag](../tags.md#tag:x)", '<a href="../../tags/#tag:x">tag</a>'),
         ("[home](../index.md)", '<a href="../../">home</a>'),
         ("![local](img/a.png)", '<img alt="local" src="../img/a.png">'),
@@ -204,3 +204,55 @@ def test_a_broken_markdown_setup_is_an_error_naming_mkdocs_yml(
 def test_an_extension_that_does_not_load_is_an_error_naming_it() -> None:
     with pytest.raises(BuildError, match=r"markdown_extensions: cannot load .*no_such_extension"):
         Fragments(SiteMarkdown(("no_such_extension",)))
+
+
+PREVIEWED = re.compile(r'<a data-preview="" href="([^"]*)">')
+
+
+def test_links_to_topics_carry_the_preview_attribute_external_ones_never() -> None:
+    """As material.extensions.preview marks Markdown pages, for the site's own targets."""
+    setup = site_markdown(ROOT)
+    assert setup.configs["material.extensions.preview"]["targets"] == {"include": ["topics/*"]}
+    text = (
+        "See [LoRA](lora.md), [its How](lora.md#how), [a site](https://example.org/lora.md),"
+        " [mail](mailto:a@example.org), [protocol-relative](//example.org/x.md),"
+        " [About](../about.md), [here](#how) and a note[^1].\n\n[^1]: [QLoRA](qlora.md)"
+    )
+    html = Fragments(setup).html(text, "topics/x.md")
+    assert PREVIEWED.findall(html) == ["../lora/", "../lora/#how", "../qlora/"]
+    assert html.count("data-preview") == 3
+    # Another page's links, where targets do not include the linking page's folder.
+    about = Fragments(setup).html("[LoRA](topics/lora.md) [x](other.md)", "about.md")
+    assert PREVIEWED.findall(about) == ["../topics/lora/"]
+
+
+def test_the_text_cannot_put_the_preview_attribute_on_a_link() -> None:
+    site = site_markdown(ROOT)
+    setup = SiteMarkdown((*site.extensions, "attr_list", "pymdownx.magiclink"), site.configs)
+    text = (
+        "[out](https://example.org/){data-preview} [a](../about.md){data-preview=x}"
+        " [b](lora.md){data-preview=x} https://example.org/topics/y.md"
+        " *x*{data-preview}"
+    )
+    html = Fragments(setup).html(text, "topics/x.md")
+    assert PREVIEWED.findall(html) == ["../lora/"]
+    assert html.count("data-preview") == 1
+
+
+def test_no_preview_attribute_without_the_preview_extension() -> None:
+    site = site_markdown(ROOT)
+    names = tuple(n for n in site.extensions if n != "material.extensions.preview")
+    setup = SiteMarkdown((*names, "attr_list"), site.configs)
+    html = Fragments(setup).html("[a](lora.md) [b](lora.md){data-preview}", "topics/x.md")
+    assert "data-preview" not in html and html.count('href="../lora/"') == 2
+
+
+def test_preview_sources_and_exclusions_are_honoured() -> None:
+    config = {
+        "sources": {"include": ["topics/*"]},
+        "targets": {"include": ["topics/*"], "exclude": ["topics/secret.md"]},
+    }
+    setup = SiteMarkdown(("material.extensions.preview",), {"material.extensions.preview": config})
+    html = Fragments(setup).html("[a](lora.md) [s](secret.md)", "topics/x.md")
+    assert PREVIEWED.findall(html) == ["../lora/"]
+    assert "data-preview" not in Fragments(setup).html("[a](topics/lora.md)", "index.md")

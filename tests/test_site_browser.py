@@ -7,6 +7,7 @@ Runs against the real knowledge base built from the bundled sources and served o
 from __future__ import annotations
 
 import json
+import re
 import time
 from urllib.parse import urlparse
 
@@ -146,6 +147,14 @@ def test_a_result_shows_the_summary_and_tags_not_the_aliases(built_site, watched
     _search(page, "attention")  # many results: a dozen fit in the dropdown
     total = int(page.locator("[data-kb-search-meta]").inner_text().split()[0])
     assert page.locator("li.md-search-result__item").count() == min(total, 12) > 8
+    # Six of them in view at once, without scrolling, on a 900 px high screen.
+    shown = page.evaluate(
+        """() => { const box = document.querySelector(".md-search__scrollwrap")
+                     .getBoundingClientRect();
+                   return [...document.querySelectorAll("li.md-search-result__item")]
+                     .filter(li => li.getBoundingClientRect().bottom <= box.bottom).length; }"""
+    )
+    assert shown >= 6, shown
 
 
 def test_tag_listing_shows_the_tagged_topics(built_site, watched, artifacts):
@@ -215,3 +224,53 @@ def test_links_use_instant_navigation(built_site, watched):
     # A whole-page load would have dropped the marker.
     assert page.evaluate("window.kbMarker") == "still here"
     assert watched.errors == []
+
+
+def _pages_with(built_site, needle: str) -> list[str]:
+    """Paths of the topic pages whose HTML holds ``needle``."""
+    return sorted(
+        f"topics/{p.parent.name}/"
+        for p in (built_site.site / "topics").glob("*/index.html")
+        if needle in p.read_text(encoding="utf-8")
+    )
+
+
+def test_formulas_render_with_the_katex_shipped_in_the_site(built_site, watched, artifacts):
+    pages = _pages_with(built_site, 'class="arithmatex"')
+    assert len(pages) >= 50  # the bundled sources write \( … \) math in about 64 topics
+    page = watched.page
+    for path in (pages[0], pages[len(pages) // 2], pages[-1]):
+        page.goto(built_site.url + path)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.arithmatex')].every("
+            "  n => n.querySelector('.katex'))",
+            timeout=15000,
+        )
+        assert page.locator(".arithmatex .katex-error").count() == 0, path
+        # Typeset, not shown as code or as the TeX source.
+        assert page.locator("article code .katex").count() == 0, path
+        assert "\\(" not in page.locator("article").inner_text(), path
+    page.screenshot(path=str(artifacts / "math.png"))
+    host = urlparse(built_site.url).netloc
+    katex = [u for u in watched.requests if "katex" in u]
+    assert katex and all(urlparse(u).netloc == host for u in katex)
+    assert watched.errors == []
+
+
+def test_a_list_after_where_renders_as_a_list(built_site, watched):
+    pages = _pages_with(built_site, "<p>Where:</p>")
+    assert len(pages) >= 3
+    page = watched.page
+    for path in pages:
+        page.goto(built_site.url + path)
+        items = page.evaluate(
+            """() => [...document.querySelectorAll("article p")]
+                 .filter(p => p.textContent.trim() === "Where:")
+                 .map(p => p.nextElementSibling?.tagName === "UL"
+                   ? p.nextElementSibling.querySelectorAll(":scope > li").length : 0)"""
+        )
+        assert items and min(items) >= 2, path
+    # And no page runs a list on after its "Where:" line.
+    for html in (built_site.site / "topics").glob("*/index.html"):
+        text = html.read_text(encoding="utf-8")
+        assert not re.search(r"<p>[^<]*Where:\s*-\s", text), html.parent.name

@@ -17,10 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
 import yaml
+from markdown.treeprocessors import Treeprocessor
+from material.utilities.filter import Filter, FilterConfig
 from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
@@ -53,9 +57,13 @@ documents produce (code highlighting, tables, admonitions, details, footnotes, m
 No ``script``, ``style``, ``iframe``, ``object``, ``embed``, ``form``, ``input``, ``base``,
 ``svg`` or ``math``."""
 
+PREVIEW = "data-preview"
+"""The attribute Material's ``material.extensions.preview`` puts on a link to show the
+linked page in a tooltip on hover (``navigation.instant.preview``)."""
+
 ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "*": frozenset({"class", "id", "title", "lang", "dir"}),
-    "a": frozenset({"href", "rel", "name"}),
+    "a": frozenset({"href", "rel", "name", PREVIEW}),
     "img": frozenset({"src", "alt", "width", "height"}),
     "td": frozenset({"colspan", "rowspan", "style"}),
     "th": frozenset({"colspan", "rowspan", "style"}),
@@ -64,7 +72,8 @@ ATTRIBUTES: Mapping[str, frozenset[str]] = {
     "details": frozenset({"open"}),
 }
 """Attributes kept, by element (``*``: any). No ``on*`` handler, ``style`` only as a table
-cell's ``text-align``."""
+cell's ``text-align``, :data:`PREVIEW` only on a link to a page of the site that
+``material.extensions.preview`` targets (see :class:`_Previews`)."""
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """Schemes a link may use; relative URLs are always allowed, an image's ``src`` only
@@ -82,7 +91,9 @@ SKIPPED_EXTENSIONS = frozenset(
 )
 """Never used on source text: ``toc`` ids would clash with the page's own headings,
 ``snippets`` and ``b64`` would read files from disk into a page, and the others need
-MkDocs' page context."""
+MkDocs' page context (:class:`_Previews` does the preview extension's work)."""
+
+PREVIEW_EXTENSION = "material.extensions.preview"
 
 BUILTIN_EXTENSIONS = ("toc", "tables", "fenced_code")
 """Extensions MkDocs always loads, as :class:`mkdocs.config.config_options.MarkdownExtensions`."""
@@ -220,10 +231,59 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
         # Material's layout (md-) and kbgen's own (kb-) classes are the page's, not the text's.
         kept = [c for c in value.split() if not c.startswith(("md-", "kb-"))]
         return " ".join(kept) or None
+    if attribute == PREVIEW:
+        return ""  # set by _Previews alone, which removes any other
     if attribute in ("id", "name"):
         # Ids of the theme (__search, __toc…) are not the text's; code line anchors are.
         return value if not value.startswith("__") or _CODE_LINE.match(value) else None
     return value
+
+
+def _filter(config: Any) -> Filter:
+    """Material's own filter of page paths for a ``sources`` or ``targets`` setting."""
+    settings = FilterConfig()
+    settings.load_dict(config if isinstance(config, dict) else {})
+    errors, _ = settings.validate()
+    if errors:
+        raise BuildError(f"{MKDOCS_FILE}: {PREVIEW_EXTENSION}: {errors[0][1]}")
+    return Filter(settings)
+
+
+class _Previews(Treeprocessor):
+    """Marks links to pages the preview extension targets, as it does in Markdown pages.
+
+    ``material.extensions.preview`` needs MkDocs' page context, which a fragment has not:
+    this applies its ``sources`` and ``targets`` settings (Material's own path filters) to
+    the fragment's page and to each link's ``.md`` target. Any other :data:`PREVIEW`
+    attribute (from ``attr_list``, say) is removed, so external links never carry it.
+    """
+
+    def __init__(self, md: markdown.Markdown, config: Mapping[str, Any]) -> None:
+        super().__init__(md)
+        items = list(config.get("configurations") or [])
+        items.append({"sources": config.get("sources"), "targets": config.get("targets")})
+        self.rules = [
+            (_filter(c.get("sources")), _filter(c.get("targets")))
+            for c in items
+            if isinstance(c, dict) and (c.get("sources") or c.get("targets"))
+        ]
+        self.page = ""
+        """The docs path of the page being rendered (``topics/x.md``)."""
+
+    def _targeted(self, href: str) -> bool:
+        url = urlsplit(href)
+        if url.scheme or url.netloc or not url.path.endswith(".md"):
+            return False
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), url.path))
+        return any(src(self.page) and dest(target) for src, dest in self.rules)
+
+    def run(self, root: Element) -> None:
+        for link in root.iter("a"):
+            link.attrib.pop(PREVIEW, None)
+            if "footnote-ref" in link.get("class", "").split():
+                continue
+            if self._targeted(_CONTROL.sub("", link.get("href", ""))):
+                link.set(PREVIEW, "")
 
 
 class Fragments:
@@ -248,6 +308,13 @@ class Fragments:
         ):
             if name in registry:
                 registry.deregister(name)
+        # Without the preview extension in mkdocs.yml, no link is marked.
+        enabled = PREVIEW_EXTENSION in self.setup.extensions
+        self._previews = _Previews(self._md, self.setup.configs.get(PREVIEW_EXTENSION) or {})
+        if not enabled:
+            self._previews.rules = []
+        # Last of all, so that no extension adds the attribute after it.
+        self._md.treeprocessors.register(self._previews, "kb-preview", -100)
 
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
@@ -260,6 +327,7 @@ class Fragments:
         if is_plain(text):
             return '<p class="kb-plain">' + html.escape(text).replace("\n", "&#10;") + "</p>"
         self._md.reset()
+        self._previews.page = page
         rendered = self._md.convert(text)
         cleaner = nh3.Cleaner(
             tags=set(TAGS),
