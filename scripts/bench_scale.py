@@ -124,12 +124,14 @@ def measure(entries: int, scratch: Path, plain: bool) -> Row:
             shutil.copy(page, project / "docs" / page.name)
     cli = [sys.executable, "-m", "kbgen", "--project", str(project)]
     imported, _ = timed([*cli, "import"], project)
+    print(f"imported {entries:,} entries: {imported}", file=sys.stderr, flush=True)
     topics = len(list((project / "topics").glob("*.md")))
     site = scratch / "kbgen-site"
     build, out = timed(
         [sys.executable, "-c", bench_build.KBGEN_CHILD, str(project), str(site)], project
     )
     generate_s = json.loads(out.strip().splitlines()[-1])["generate"]
+    print(f"built {topics:,} topics: {build}", file=sys.stderr, flush=True)
     plain_run, plain_search = None, 0.0
     if plain:
         bench_build.make_plain_project(project, scratch / "plain")
