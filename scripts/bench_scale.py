@@ -162,7 +162,7 @@ def table(rows: list[Row]) -> str:
     """The measurements as a Markdown table: wall and CPU seconds, peak memory."""
     lines = [
         "| entries | topics | import wall / CPU (s) | import peak (MiB) "
-        "| kbgen build wall / CPU (s) | of which generate (s) | build peak (MiB) "
+        "| kbgen build wall / CPU (s) | of which generate, wall (s) | build peak (MiB) "
         "| plain MkDocs wall / CPU (s) | plain peak (MiB) "
         "| CPU ms per topic: import / build / plain | site (MB) | search shards (files / MB) |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
