@@ -44,7 +44,7 @@ def make_site_project(
     shutil.copy(ROOT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "docs").mkdir()
-    for page in ("about.md", "benchmarks.md"):
+    for page in ("about.md", "benchmarks.md", "scaling.md"):
         shutil.copy(ROOT / "docs" / page, tmp_path / "docs" / page)
     return load_config(tmp_path)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,18 @@ _TAG_KEYS = ("name", "description", "areas", "keywords", "subject")
 _EXPECTED = ", ".join(_TAG_KEYS)
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
 def _words(text: str) -> str:
     """Lower-case words of ``text`` joined by single spaces: punctuation and case ignored."""
-    return " ".join(re.findall(r"[^\W_]+", text.lower()))
+    return " ".join(_WORD.findall(text.lower()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _padded(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """Each phrase's :func:`_words` between spaces, worked out once per tag, not per title."""
+    return tuple(f" {_words(p)} " for p in phrases)
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,8 @@ class TagInfo:
     def keyword_in(self, title: str) -> str:
         """The first of :attr:`keywords` in ``title`` as whole words, or ``""``."""
         words = f" {_words(title)} "
-        return next((k for k in self.keywords if f" {_words(k)} " in words), "")
+        padded = _padded(self.keywords)
+        return next((k for k, p in zip(self.keywords, padded, strict=True) if p in words), "")
 
     def covers(self, area: str) -> bool:
         """Whether entries under the area heading ``area`` get this tag.
@@ -54,8 +65,8 @@ class TagInfo:
         words = _words(area)
         if not words:
             return False
-        return words in (_words(self.name), _words(self.slug)) or any(
-            f" {_words(a)} " in f" {words} " for a in self.areas
+        return f" {words} " in _padded((self.name, self.slug)) or any(
+            padded in f" {words} " for padded in _padded(self.areas)
         )
 
 

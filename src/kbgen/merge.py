@@ -62,6 +62,9 @@ class _Sets:
     def __init__(self, size: int, apart: list[set[int]]) -> None:
         self.parent = list(range(size))
         self.apart = apart
+        # Each set's members that some ``apart`` group names: all a union needs to check,
+        # kept per root so that a union never walks every entry.
+        self._watched = {i: {i} for group in apart for i in group}
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -69,18 +72,18 @@ class _Sets:
             i = self.parent[i]
         return i
 
-    def members(self, root: int) -> set[int]:
-        return {i for i in range(len(self.parent)) if self.find(i) == root}
-
     def union(self, a: int, b: int) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.apart:
-            joined = self.members(ra) | self.members(rb)
-            if any(len(joined & group) > 1 for group in self.apart):
-                return False
-        self.parent[max(ra, rb)] = min(ra, rb)
+        watched = self._watched.get(ra, set()) | self._watched.get(rb, set())
+        if any(len(watched & group) > 1 for group in self.apart):
+            return False
+        root, child = min(ra, rb), max(ra, rb)
+        self.parent[child] = root
+        if watched:
+            self._watched.pop(child, None)
+            self._watched[root] = watched
         return True
 
 

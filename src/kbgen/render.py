@@ -411,11 +411,17 @@ def build_pages(
             others = [by_slug[o] for o in d.topics if o != slug and o in by_slug]
             if slug in pages and others:
                 pages[slug].hatnotes.append((d, others))
-    similar = similar_topics(topics, MIN_RELATED + 3)
-    for page in pages.values():
+    shown = {
+        slug: {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+        for slug, page in pages.items()
+    }
+    # Similar topics only for the pages that show too few: the search costs the rest nothing.
+    similar = similar_topics(
+        topics,
+        MIN_RELATED + 3,
+        {slug for slug, s in shown.items() if len(s - {slug}) < MIN_RELATED},
+    )
+    for slug, page in pages.items():
         page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
-        shown = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
-        page.related += [
-            by_slug[s] for s in fill_related(shown, similar[page.topic.slug], page.topic.slug)
-        ]
+        page.related += [by_slug[s] for s in fill_related(shown[slug], similar.get(slug, []), slug)]
     return {slug: template.render(page=page) for slug, page in pages.items()}

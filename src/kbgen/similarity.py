@@ -21,12 +21,10 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
+from kbgen.neighbours import similarities
 from kbgen.records import Entry
 from kbgen.slugs import plain_dashes
 
@@ -219,67 +217,6 @@ def text_of(entries: list[Entry]) -> str:
     return "\n".join(s.body for e in entries for s in e.sections)
 
 
-class TextScores:
-    """TF-IDF cosine similarity of texts, pair by pair or as nearest neighbours.
-
-    Never the matrix of all pairs, which would grow with the square of the topics.
-    """
-
-    def __init__(self, texts: list[str], *, idf: bool = True) -> None:
-        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", use_idf=idf)
-        self._rows: dict[int, dict[int, float]] = {}
-        try:
-            self._vectors = vectorizer.fit_transform(texts).tocsr()  # rows of unit length
-        except ValueError:  # no word in any text: nothing is alike
-            self._vectors = None
-
-    def _row(self, i: int) -> dict[int, float]:
-        if i not in self._rows:
-            v = self._vectors
-            start, end = v.indptr[i], v.indptr[i + 1]
-            terms, weights = v.indices[start:end].tolist(), v.data[start:end].tolist()
-            self._rows[i] = dict(zip(terms, weights, strict=True))
-        return self._rows[i]
-
-    def __getitem__(self, pair: tuple[int, int]) -> float:
-        if self._vectors is None:
-            return 0.0
-        # A dot product of two short rows: slicing the sparse matrix per pair is far slower.
-        a, b = sorted((self._row(pair[0]), self._row(pair[1])), key=len)
-        return sum(w * b.get(term, 0.0) for term, w in a.items())
-
-    def nearest(
-        self, rows: list[int], among: list[int], k: int, *, unlike: bool = False
-    ) -> list[list[tuple[int, float]]]:
-        """For each of ``rows``, the ``k`` texts of ``among`` most like it (other than
-        itself), best first, as ``(index, score)``; with a score of 0 only if ``unlike``."""
-        if self._vectors is None or not among:
-            return [[(j, 0.0) for j in among if j != row][:k] if unlike else [] for row in rows]
-        found: list[list[tuple[int, float]]] = []
-        columns = self._vectors[among].T.tocsc()
-        for start in range(0, len(rows), _CHUNK):
-            chunk = rows[start : start + _CHUNK]
-            scores = (self._vectors[chunk] @ columns).toarray()
-            for i, row in enumerate(chunk):
-                order = np.argsort(-scores[i], kind="stable")[: k + 1]
-                best = [(among[j], float(scores[i, j])) for j in order if among[j] != row]
-                found.append([(j, s) for j, s in best[:k] if s > 0 or unlike])
-        return found
-
-
-_CHUNK = 256
-"""Rows :meth:`TextScores.nearest` compares at once: bounds the memory it takes."""
-
-
-def similarities(texts: list[str], *, idf: bool = True) -> TextScores:
-    """The TF-IDF cosine of any two of the texts: ``similarities(texts)[a, b]``.
-
-    Without ``idf`` a pair's score depends on those two texts alone: merge decisions use
-    that, so that texts added elsewhere never make or undo a merge.
-    """
-    return TextScores(texts, idf=idf)
-
-
 @dataclass(frozen=True)
 class Verdict:
     """What the names and texts of two topics say."""
@@ -301,7 +238,7 @@ class _Side:
 
 
 def compare(
-    short: Name, long: Name, side: _Side, score: float, topics: set[frozenset[str]]
+    short: Name, long: Name, side: _Side, score: float, topics: Container[frozenset[str]]
 ) -> Verdict | None:
     """Whether ``long`` (whose words include all of ``short``'s) names the same concept.
 
@@ -342,7 +279,7 @@ def compare(
     return Verdict(False, f"`{named}` after its name, score {score:.2f}")
 
 
-def _combined(part: Name, other: _Side, score: float, topics: set[frozenset[str]]) -> str:
+def _combined(part: Name, other: _Side, score: float, topics: Iterable[frozenset[str]]) -> str:
     """Why the ``A / B`` title ``part`` comes from is not the other topic, or ``""``.
 
     Its other parts must be no topic of their own (``topics``: names of the topics but
@@ -401,18 +338,13 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
         for n in own:
             if n.kind == "name":
                 owners[frozenset(n.words)].add(t)
-    by_word: dict[str, set[int]] = defaultdict(set)
-    for t, own in enumerate(names):
-        for name in own:
-            for w in name.words:
-                by_word[w].add(t)
+    holding = _Holding(names)
     best: dict[tuple[int, int], Verdict] = {}
     for t, own in enumerate(names):
         for short in own:
-            rarest = min(short.words, key=lambda w: len(by_word[w]))
-            for o in sorted(by_word[rarest] - {t}):
+            for o in holding.candidates(short.words, t):
                 score = float(scores[t, o])
-                own_names = {k for k, ts in owners.items() if ts - {t, o}}
+                own_names = _OwnedBut(owners, (t, o))
                 for long in names[o]:
                     found = compare(short, long, sides[t], score, own_names)
                     if found and found.same and "part" in (short.kind, long.kind):
@@ -432,6 +364,58 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
     return [
         Pair(a, b, v) for (a, b), v in sorted(best.items()) if v.same or scores[a, b] >= SIMILAR
     ]
+
+
+class _Holding:
+    """Which topics have a name holding all of some words: the only ones :func:`compare`
+    can find the same as, or a kind of, a name of those words.
+
+    Indexed by word and by pair of words, so that the candidates of a name are found from
+    its rarest pair, not by comparing every two topics that share one word.
+    """
+
+    def __init__(self, names: list[list[Name]]) -> None:
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        self._by_pair: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for t, own in enumerate(names):
+            for name in own:
+                words = sorted(set(name.words))
+                for i, w in enumerate(words):
+                    self._by_word[w].add(t)
+                    for v in words[i + 1 :]:
+                        self._by_pair[w, v].add(t)
+
+    def candidates(self, words: tuple[str, ...], own: int) -> list[int]:
+        """The topics but ``own`` with a name holding all ``words``, in index order."""
+        unique = sorted(set(words))
+        if len(unique) == 1:
+            found = self._by_word.get(unique[0], set())
+        else:
+            empty: set[int] = set()
+            sets = sorted(
+                (
+                    self._by_pair.get((w, v), empty)
+                    for i, w in enumerate(unique)
+                    for v in unique[i + 1 :]
+                ),
+                key=len,
+            )
+            found = sets[0].intersection(*sets[1:])
+        return sorted(found - {own})
+
+
+class _OwnedBut:
+    """The word sets of the topics' own names, less those only ``but`` go by: a view of
+    ``owners`` (word set → topics) that costs nothing to make for each pair of topics."""
+
+    def __init__(self, owners: dict[frozenset[str], set[int]], but: tuple[int, ...]) -> None:
+        self._owners, self._but = owners, set(but)
+
+    def __contains__(self, words: object) -> bool:
+        return bool(self._owners.get(words, self._but) - self._but)  # type: ignore[call-overload]
+
+    def __iter__(self):
+        return (k for k, ts in self._owners.items() if ts - self._but)
 
 
 def _expands(title: str, inside: str) -> bool:
