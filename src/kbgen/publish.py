@@ -32,6 +32,7 @@ from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark, recover
 from kbgen.importer import ImportResult, run_import
+from kbgen.incremental import Memo
 from kbgen.lock import project_lock
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
@@ -65,6 +66,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.started = 0.0
         self.pages: progress.Task | None = None
         self.generated: Generated | None = None
+        self.memo = Memo()
+        """The generator's results, kept between the rebuilds of ``mkdocs serve``."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
@@ -92,7 +95,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         try:
             # Under `mkdocs serve`, wait for an import that is running to finish first.
             with project_lock(self.project.root, "mkdocs build", wait=LOCK_WAIT):
-                done = _generate(self.project, config)
+                done = _generate(self.project, config, self.memo if self.serving else None)
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
@@ -107,7 +110,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             self.pages.done()
         if self.serving:
             done = self.generated
-            what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            what = (
+                f"{done.topics} topics, {done.rendered} page(s) rendered, {done.written} file(s) "
+                "changed"
+                if done
+                else "site"
+            )
             seconds = time.perf_counter() - self.started
             # Printed, not logged: a warning would fail the strict build.
             print(f"[{time.strftime('%H:%M:%S')}] built {what} in {seconds:.1f} s", file=sys.stderr)
@@ -158,8 +166,10 @@ class BuildReport:
 
     def __str__(self) -> str:
         how = "imported the sources, then " if self.imported else ""
+        done = self.generated
+        pages = f"{done.rendered} rendered" if done.rendered else "none changed"
         return (
-            f"{how}built {self.generated.topics} topics and {self.generated.redirects} "
+            f"{how}built {done.topics} topics ({pages}) and {done.redirects} "
             f"redirects into {self.site_dir} in {self.seconds:.1f} s"
         )
 
@@ -180,7 +190,7 @@ def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
     return config
 
 
-def _generate(project: Config, config: MkDocsConfig) -> Generated:
+def _generate(project: Config, config: MkDocsConfig, memo: Memo | None = None) -> Generated:
     """The pages, into the docs folder and for the site ``mkdocs.yml`` describes."""
     return generate(
         project,
@@ -189,6 +199,7 @@ def _generate(project: Config, config: MkDocsConfig) -> Generated:
         config.site_url or "",
         config.site_description or "",
         repo_links(project, config),
+        memo,
     )
 
 
@@ -317,4 +328,21 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
     _log_to_stderr()
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
-    mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)
+    # Dirty rebuilds: MkDocs renders again only the pages whose Markdown is newer than their
+    # HTML, which are those the generator rewrote. Its warning about them is no problem.
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(_not_dirty_warning)
+    try:
+        mkdocs_serve(
+            config_file=str(_mkdocs_file(project)),
+            dev_addr=dev_addr,
+            livereload=True,
+            build_type="dirty",
+        )
+    finally:
+        build_log.removeFilter(_not_dirty_warning)
+
+
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    """False for MkDocs' warning that a build is dirty (under ``strict`` it would abort)."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
