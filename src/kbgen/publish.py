@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import config_options as opt
@@ -31,11 +32,13 @@ from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark, recover
-from kbgen.importer import ImportResult, run_import
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
+
+if TYPE_CHECKING:
+    from kbgen.importer import ImportResult
 
 MKDOCS_FILE = "mkdocs.yml"
 LOCK_WAIT = 120.0
@@ -250,6 +253,8 @@ def ensure_topics(project: Config) -> ImportResult | None:
         and not sources_changed(project)
     ):
         return None
+    from kbgen.importer import run_import  # only when the sources changed
+
     return run_import(project)
 
 
