@@ -102,6 +102,15 @@ class Server:
                 raise RuntimeError("kbgen serve stopped or hung:\n" + "".join(self.lines[-30:]))
             time.sleep(0.05)
 
+    def idle(self, quiet: float = 3.0, seconds: float = 600) -> None:
+        """Wait until no rebuild line has come for ``quiet`` seconds (after the first one)."""
+        self.settle(max(self.builds, 1), seconds)
+        seen, since = self.builds, time.monotonic()
+        while time.monotonic() - since < quiet:
+            time.sleep(0.1)
+            if self.builds != seen:
+                seen, since = self.builds, time.monotonic()
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -121,11 +130,15 @@ def bench(size: int, scratch: Path, edits: int) -> Row:
         server.settle(1)
         first = time.perf_counter() - start
         for i in range(edits):
+            # MkDocs rebuilds once more for the files the last build wrote: let it finish.
+            server.idle()
             marker = f"Edited for the benchmark, round {i}."
             text = topic.read_text(encoding="utf-8")
             topic.write_text(text.replace("## What\n", f"## What\n\n{marker}\n", 1), "utf-8")
-            times.append(_wait_for(url, marker, 300))
-            server.settle(i + 2)
+            try:
+                times.append(_wait_for(url, marker, 300))
+            except TimeoutError as exc:
+                raise RuntimeError("".join(server.lines[-20:])) from exc
     finally:
         server.stop()
     site = scratch / f"site-{size}"
