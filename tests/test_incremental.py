@@ -106,3 +106,51 @@ def test_renaming_a_topic_renders_again_the_pages_that_show_its_name(store):
     assert slug in changed and len(changed) > 1
     assert rendered == len(changed) < len(topics)
     assert after == render_site(config, renamed, "KB", changed={})
+
+
+NOTES = """## Inference & Efficiency
+- Speculative Decoding — draft then verify.
+  [What] A small model drafts tokens that a large model verifies.
+  [Use When] Latency matters.
+- Key-Value Caching — reuse attention state.
+  [What] Key-value caching stores the attention keys and values of past tokens.
+- Beam Search — keep the best partial outputs.
+  [What] Beam search keeps the few most likely partial outputs at each step.
+"""
+
+
+def test_dirty_rebuilds_render_the_changed_pages_and_all_after_a_template_edit(tmp_path):
+    """What ``kbgen serve`` runs: MkDocs' dirty builds, with the plugin kept between them."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs
+
+    from kbgen.importer import run_import
+    from tests.sitekit import make_site_project
+
+    project = make_site_project(tmp_path / "kb", {"notes.md": NOTES})
+    run_import(project)
+    site = tmp_path / "served"
+
+    def rebuild():
+        config = load_mkdocs(config_file=str(project.root / "mkdocs.yml"), site_dir=str(site))
+        if not site.exists():
+            config.plugins.on_startup(command="serve", dirty=True)
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        return {p.parent.name: p.stat().st_mtime_ns for p in site.glob("topics/*/index.html")}
+
+    try:
+        first = rebuild()
+        topic = project.topics_dir / "speculative-decoding.md"
+        topic.write_text(topic.read_text().replace("Latency matters.", "Latency matters most."))
+        second = rebuild()
+        html = (site / "topics/speculative-decoding/index.html").read_text()
+        assert "Latency matters most." in html
+        assert second["speculative-decoding"] > first["speculative-decoding"]
+        assert second["beam-search"] == first["beam-search"]  # not rendered again
+        # A template of the theme changed: every page is rendered again.
+        override = project.root / "templates/overrides/404.html"
+        override.write_text(override.read_text() + "\n{# edited #}\n")
+        third = rebuild()
+        assert all(third[slug] > second[slug] for slug in second)
+    finally:
+        load_mkdocs(config_file=str(project.root / "mkdocs.yml")).plugins.on_shutdown()

@@ -25,6 +25,7 @@ from mkdocs.config.base import Config as MkDocsPluginConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.utils import clean_directory
 
 from kbgen import progress
 from kbgen.atomic import replace_directory
@@ -75,6 +76,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
         self.serving = command == "serve"
+        if dirty:
+            # MkDocs warns of every dirty build, which under `strict` would abort it.
+            logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
+
+    def on_shutdown(self) -> None:
+        logging.getLogger("mkdocs.commands.build").removeFilter(_not_dirty_warning)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent / self.config.project
@@ -98,9 +105,15 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         try:
             # Under `mkdocs serve`, wait for an import that is running to finish first.
             with project_lock(self.project.root, "mkdocs build", wait=LOCK_WAIT):
+                scope = self.memo.scope
                 done = _generate(self.project, config, self.memo if self.serving else None)
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
+        if self.serving and scope is not None and scope != self.memo.scope:
+            # kbgen.yml, mkdocs.yml or a template changed: every page may look different,
+            # and a dirty build renders only the pages whose Markdown changed. Without their
+            # HTML, MkDocs renders them all.
+            clean_directory(config.site_dir)
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
         self.generated = done
 
@@ -334,18 +347,13 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
     # Dirty rebuilds: MkDocs renders again only the pages whose Markdown is newer than their
-    # HTML, which are those the generator rewrote. Its warning about them is no problem.
-    build_log = logging.getLogger("mkdocs.commands.build")
-    build_log.addFilter(_not_dirty_warning)
-    try:
-        mkdocs_serve(
-            config_file=str(_mkdocs_file(project)),
-            dev_addr=dev_addr,
-            livereload=True,
-            build_type="dirty",
-        )
-    finally:
-        build_log.removeFilter(_not_dirty_warning)
+    # HTML, which are those the generator rewrote.
+    mkdocs_serve(
+        config_file=str(_mkdocs_file(project)),
+        dev_addr=dev_addr,
+        livereload=True,
+        build_type="dirty",
+    )
 
 
 def _not_dirty_warning(record: logging.LogRecord) -> bool:
