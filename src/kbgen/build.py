@@ -242,12 +242,13 @@ def render_site(
     files["topics.js"] = topics_js(files["topics.json"].decode(), redirects).encode()
     files[SCHEMA_FILE] = schema_json()
     disambiguation = {fold(d.name): d.url for d in shared}
-    # The inventory reads the records and each topic's headings: a text edit keeps it.
+    # The inventory reads the topics' names, addresses and headings: a text edit keeps it.
     headings = tuple(
         memo.get("headings", t.body, lambda t=t: tuple(s.name for s in parse_body(t.body)[1]))
         for t in sorted(topics, key=lambda t: t.slug)
     )
-    inventory_key = (site_name, tuple(map(repr, records)), headings, tuple(disambiguation.items()))
+    names = tuple((r.slug, r.title, tuple(r.aliases), r.url, tuple(r.anchors)) for r in records)
+    inventory_key = (site_name, names, headings, tuple(disambiguation.items()))
     files["objects.inv"] = memo.get(
         "inventory",
         inventory_key,

@@ -14,13 +14,20 @@ MIN_RELATED = 3
 """Every topic page shows at least this many other topics (when there are that many)."""
 
 
-def similar_topics(topics: list[Topic], count: int = MIN_RELATED) -> dict[str, list[str]]:
-    """Each topic's slug → the slugs of the ``count`` topics whose texts are most alike."""
+def similar_topics(
+    topics: list[Topic], count: int = MIN_RELATED, only: set[str] | None = None
+) -> dict[str, list[str]]:
+    """Each topic's slug → the slugs of the ``count`` topics whose texts are most alike;
+    for the topics of ``only`` alone when given (the texts of all are compared still)."""
+    if only is not None and not only:
+        return {}
     docs = [f"{t.title}\n{' '.join(t.aliases)}\n{t.body}" for t in topics]
     every = list(range(len(topics)))
-    nearest = similarities(docs).nearest(every, every, count, unlike=True)
+    rows = every if only is None else [i for i, t in enumerate(topics) if t.slug in only]
+    nearest = similarities(docs).nearest(rows, every, count, unlike=True)
     return {
-        t.slug: [topics[j].slug for j, _ in near] for t, near in zip(topics, nearest, strict=True)
+        topics[i].slug: [topics[j].slug for j, _ in near]
+        for i, near in zip(rows, nearest, strict=True)
     }
 
 

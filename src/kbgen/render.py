@@ -385,13 +385,17 @@ def build_pages(
             others = [by_slug[o] for o in d.topics if o != slug and o in by_slug]
             if slug in pages and others:
                 pages[slug].hatnotes.append((d, others))
-    similar = similar_topics(topics, MIN_RELATED + 3)
+    shown: dict[str, set[str]] = {}
     for page in pages.values():
         page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
-        shown = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
-        page.related += [
-            by_slug[s] for s in fill_related(shown, similar[page.topic.slug], page.topic.slug)
-        ]
+        links = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+        shown[page.topic.slug] = links
+    # Only pages showing too few other topics get similar ones.
+    short = {slug for slug, links in shown.items() if len(links) < MIN_RELATED}
+    similar = similar_topics(topics, MIN_RELATED + 3, only=short)
+    for slug in short:
+        page = pages[slug]
+        page.related += [by_slug[s] for s in fill_related(shown[slug], similar[slug], slug)]
     return {
         slug: memo.get("page", page_key(page), lambda page=page: template.render(page=page))
         for slug, page in pages.items()
