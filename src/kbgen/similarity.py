@@ -24,9 +24,6 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-
 from kbgen.records import Entry
 from kbgen.slugs import plain_dashes
 
@@ -226,6 +223,9 @@ class TextScores:
     """
 
     def __init__(self, texts: list[str], *, idf: bool = True) -> None:
+        # scikit-learn takes a second to import: only when texts are compared.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", use_idf=idf)
         self._rows: dict[int, dict[int, float]] = {}
         try:
@@ -255,6 +255,8 @@ class TextScores:
         itself), best first, as ``(index, score)``; with a score of 0 only if ``unlike``."""
         if self._vectors is None or not among:
             return [[(j, 0.0) for j in among if j != row][:k] if unlike else [] for row in rows]
+        import numpy as np
+
         found: list[list[tuple[int, float]]] = []
         columns = self._vectors[among].T.tocsc()
         for start in range(0, len(rows), _CHUNK):
