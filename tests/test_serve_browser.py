@@ -78,7 +78,7 @@ def test_editing_a_topic_reloads_the_page(tmp_path, browser):
         page.close()
         rendered = [
             int(m[1])
-            for m in re.finditer(r"(\d+) page\(s\) rendered", (tmp_path / "serve.log").read_text())
+            for m in re.finditer(r"\((\d+) rendered\)", (tmp_path / "serve.log").read_text())
         ]
         # The first build renders every page; the edit's rebuild only the two it changed (a
         # rebuild MkDocs starts for the files the first one wrote renders none).

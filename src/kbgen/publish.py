@@ -126,15 +126,12 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             self.pages.done()
         if self.serving:
             done = self.generated
-            what = (
-                f"{done.topics} topics, {done.rendered} page(s) rendered, {done.written} file(s) "
-                "changed"
-                if done
-                else "site"
-            )
+            what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            rendered = f" ({done.rendered} rendered)" if done else ""
             seconds = time.perf_counter() - self.started
             # Printed, not logged: a warning would fail the strict build.
-            print(f"[{time.strftime('%H:%M:%S')}] built {what} in {seconds:.1f} s", file=sys.stderr)
+            stamp = time.strftime("%H:%M:%S")
+            print(f"[{stamp}] built {what} in {seconds:.1f} s{rendered}", file=sys.stderr)
 
     def on_page_context(self, context, *, page, config, nav):
         if self.pages is not None:
