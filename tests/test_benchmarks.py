@@ -14,6 +14,7 @@ from tests.helpers import ROOT
 sys.path.insert(0, str(ROOT / "scripts"))
 import bench_build
 import bench_import
+import bench_serve
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +57,20 @@ def test_bench_build_measures_both_builds_of_a_tiny_knowledge_base(tmp_path, cap
     assert row["kbgen_site_mb"] > 0 and row["plain_site_mb"] > 0
     assert 0 < row["page_median_kb"] <= row["page_max_kb"]
     printed = capsys.readouterr().out
-    assert "| synthetic 20 | 20 |" in printed and "kbgen adds under 25%" in printed
+    assert "| synthetic 20 | 20 |" in printed and "kbgen adds under 5%" in printed
+
+
+def test_bench_serve_times_an_edit_under_kbgen_serve_and_a_build_with_nothing_changed(
+    tmp_path, capsys
+):
+    out = tmp_path / "serve.json"
+    assert bench_serve.main(["--sizes", "20", "--edits", "2", "--json", str(out)]) == 0
+    (row,) = json.loads(out.read_text())
+    assert row["topics"] == 20 and row["edits"] == 2
+    assert 0 < row["reload_median_s"] <= row["reload_max_s"]
+    assert row["nochange_generate_s"] > 0 and row["build_s"] > 0
+    printed = capsys.readouterr().out
+    assert "| 20 |" in printed and "an edit shows within 2 s" in printed
 
 
 def test_bench_import_times_the_bundled_sources_and_a_tiny_glossary(tmp_path, capsys):

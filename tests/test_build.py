@@ -84,6 +84,57 @@ def test_generate_writes_only_changed_files_and_removes_stale_pages(small):
     assert not (small.docs_dir / "topics/speculative-decoding.md").exists()
 
 
+def test_a_build_with_nothing_changed_renders_no_page(small, capsys):
+    assert main(["--project", str(small.root), "build"]) == 0
+    assert "rendered" in capsys.readouterr().out
+    assert main(["--project", str(small.root), "build"]) == 0
+    assert "(none changed)" in capsys.readouterr().out
+    again = generate(small, small.docs_dir, "KB")
+    # The site's name is an input: a new one renders every page again.
+    assert again.rendered == again.topics > 0
+    assert generate(small, small.docs_dir, "KB").rendered == 0
+
+
+def test_editing_one_topic_rewrites_its_page_and_the_exports_only(small):
+    run_import(small)
+    generate(small, small.docs_dir, "KB")
+    path = small.topics_dir / "speculative-decoding.md"
+    other = small.docs_dir / "topics/key-value-caching.md"
+    untouched = other.stat().st_mtime_ns
+    path.write_text(path.read_text().replace("Latency matters.", "Latency matters most."))
+    done = generate(small, small.docs_dir, "KB")
+    # One process renders every page once; only the files whose content changed are written.
+    assert done.rendered == done.topics
+    assert 1 <= done.written < 10
+    assert other.stat().st_mtime_ns == untouched
+    page = (small.docs_dir / "topics/speculative-decoding.md").read_text()
+    assert "Latency matters most." in page
+    assert "Latency matters most." in (small.docs_dir / "llms-full.txt").read_text()
+
+
+def test_a_generated_file_deleted_or_edited_by_hand_is_restored(small):
+    run_import(small)
+    generate(small, small.docs_dir, "KB")
+    page = small.docs_dir / "topics/key-value-caching.md"
+    original = page.read_bytes()
+    page.unlink()
+    (small.docs_dir / "topics.json").write_text("{}")
+    done = generate(small, small.docs_dir, "KB")
+    assert done.written == 2
+    assert page.read_bytes() == original
+    assert json.loads((small.docs_dir / "topics.json").read_text())["topics"]
+
+
+def test_a_broken_manifest_means_a_full_generation(small):
+    from kbgen.manifest import MANIFEST_FILE
+
+    run_import(small)
+    generate(small, small.docs_dir, "KB")
+    (small.docs_dir / MANIFEST_FILE).write_text("{not json")
+    done = generate(small, small.docs_dir, "KB")
+    assert done.rendered == done.topics and done.written == 0
+
+
 def test_generate_refuses_to_overwrite_a_hand_written_page(small):
     run_import(small)
     (small.docs_dir / "tags.md").write_text("# My own tags page\n")

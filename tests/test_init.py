@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kbgen.build import OWNED_DIRS, OWNED_PAGES
 from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.init import init_project

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,10 @@ NOTES = """## Inference & Efficiency
 - Speculative Decoding — draft then verify.
   [What] A small model drafts tokens that a large model verifies.
   [Use When] Latency matters.
+- Key-Value Caching — reuse attention state.
+  [What] Key-value caching stores the attention keys and values of past tokens.
+- Beam Search — keep the best partial outputs.
+  [What] Beam search keeps the few most likely partial outputs at each step.
 """
 
 
@@ -32,8 +37,11 @@ def _wait_for(url: str, seconds: float = 60) -> None:
 
 
 def test_editing_a_topic_reloads_the_page(tmp_path, browser):
+    """The open page shows the edit by itself; a page the edit links to shows its new
+    backlink; the rebuild renders those two pages only, not every page."""
     config = make_site_project(tmp_path, {"notes.md": NOTES})
     port = free_port()
+    log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -46,7 +54,7 @@ def test_editing_a_topic_reloads_the_page(tmp_path, browser):
             f"127.0.0.1:{port}",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         url = f"http://127.0.0.1:{port}/topics/speculative-decoding/"
@@ -55,12 +63,27 @@ def test_editing_a_topic_reloads_the_page(tmp_path, browser):
         page.goto(url)
         assert "Latency matters." in page.inner_text("article")
         path = config.topics_dir / "speculative-decoding.md"
-        path.write_text(path.read_text().replace("Latency matters.", "Latency matters most."))
+        edited = "Latency matters most; cache with Key-Value Caching."
+        path.write_text(path.read_text().replace("Latency matters.", edited))
         page.wait_for_function(
-            "() => document.querySelector('article')?.innerText.includes('Latency matters most.')",
+            "() => document.querySelector('article')?.innerText.includes('Latency matters most')",
             timeout=30000,
         )
+        assert page.get_attribute("article a[href$='key-value-caching/']", "href")
+        page.goto(f"http://127.0.0.1:{port}/topics/key-value-caching/")
+        referenced = page.inner_text("article")
+        assert "Referenced by" in referenced and "Speculative Decoding" in referenced
+        page.goto(f"http://127.0.0.1:{port}/topics/beam-search/")
+        assert "Referenced by" not in page.inner_text("article")
         page.close()
+        rendered = [
+            int(m[1])
+            for m in re.finditer(r"\((\d+) rendered\)", (tmp_path / "serve.log").read_text())
+        ]
+        # The first build renders every page; the edit's rebuild only the two it changed (a
+        # rebuild MkDocs starts for the files the first one wrote renders none).
+        assert rendered[0] == 3 and 2 in rendered[1:] and max(rendered[1:]) == 2, rendered
     finally:
         server.terminate()
         server.wait(timeout=10)
+        log.close()

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import config_options as opt
@@ -24,6 +25,7 @@ from mkdocs.config.base import Config as MkDocsPluginConfig
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.utils import clean_directory
 
 from kbgen import progress
 from kbgen.atomic import replace_directory
@@ -31,10 +33,13 @@ from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark, recover
-from kbgen.importer import ImportResult, run_import
+from kbgen.incremental import Memo
 from kbgen.lock import project_lock
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
+
+if TYPE_CHECKING:
+    from kbgen.importer import ImportResult
 
 MKDOCS_FILE = "mkdocs.yml"
 LOCK_WAIT = 120.0
@@ -65,10 +70,18 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.started = 0.0
         self.pages: progress.Task | None = None
         self.generated: Generated | None = None
+        self.memo = Memo()
+        """The generator's results, kept between the rebuilds of ``mkdocs serve``."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
         self.serving = command == "serve"
+        if dirty:
+            # MkDocs warns of every dirty build, which under `strict` would abort it.
+            logging.getLogger("mkdocs.commands.build").addFilter(_not_dirty_warning)
+
+    def on_shutdown(self) -> None:
+        logging.getLogger("mkdocs.commands.build").removeFilter(_not_dirty_warning)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent / self.config.project
@@ -92,9 +105,15 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         try:
             # Under `mkdocs serve`, wait for an import that is running to finish first.
             with project_lock(self.project.root, "mkdocs build", wait=LOCK_WAIT):
-                done = _generate(self.project, config)
+                scope = self.memo.scope
+                done = _generate(self.project, config, self.memo if self.serving else None)
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
+        if self.serving and scope is not None and scope != self.memo.scope:
+            # kbgen.yml, mkdocs.yml or a template changed: every page may look different,
+            # and a dirty build renders only the pages whose Markdown changed. Without their
+            # HTML, MkDocs renders them all.
+            clean_directory(config.site_dir)
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
         self.generated = done
 
@@ -108,9 +127,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         if self.serving:
             done = self.generated
             what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            rendered = f" ({done.rendered} rendered)" if done else ""
             seconds = time.perf_counter() - self.started
             # Printed, not logged: a warning would fail the strict build.
-            print(f"[{time.strftime('%H:%M:%S')}] built {what} in {seconds:.1f} s", file=sys.stderr)
+            stamp = time.strftime("%H:%M:%S")
+            print(f"[{stamp}] built {what} in {seconds:.1f} s{rendered}", file=sys.stderr)
 
     def on_page_context(self, context, *, page, config, nav):
         if self.pages is not None:
@@ -158,8 +179,10 @@ class BuildReport:
 
     def __str__(self) -> str:
         how = "imported the sources, then " if self.imported else ""
+        done = self.generated
+        pages = f"{done.rendered} rendered" if done.rendered else "none changed"
         return (
-            f"{how}built {self.generated.topics} topics and {self.generated.redirects} "
+            f"{how}built {done.topics} topics ({pages}) and {done.redirects} "
             f"redirects into {self.site_dir} in {self.seconds:.1f} s"
         )
 
@@ -180,7 +203,7 @@ def _mkdocs_config(project: Config, site_dir: Path) -> MkDocsConfig:
     return config
 
 
-def _generate(project: Config, config: MkDocsConfig) -> Generated:
+def _generate(project: Config, config: MkDocsConfig, memo: Memo | None = None) -> Generated:
     """The pages, into the docs folder and for the site ``mkdocs.yml`` describes."""
     return generate(
         project,
@@ -189,6 +212,7 @@ def _generate(project: Config, config: MkDocsConfig) -> Generated:
         config.site_url or "",
         config.site_description or "",
         repo_links(project, config),
+        memo,
     )
 
 
@@ -239,6 +263,8 @@ def ensure_topics(project: Config) -> ImportResult | None:
         and not sources_changed(project)
     ):
         return None
+    from kbgen.importer import run_import  # only when the sources changed
+
     return run_import(project)
 
 
@@ -317,4 +343,16 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
     _log_to_stderr()
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
-    mkdocs_serve(config_file=str(_mkdocs_file(project)), dev_addr=dev_addr, livereload=True)
+    # Dirty rebuilds: MkDocs renders again only the pages whose Markdown is newer than their
+    # HTML, which are those the generator rewrote.
+    mkdocs_serve(
+        config_file=str(_mkdocs_file(project)),
+        dev_addr=dev_addr,
+        livereload=True,
+        build_type="dirty",
+    )
+
+
+def _not_dirty_warning(record: logging.LogRecord) -> bool:
+    """False for MkDocs' warning that a build is dirty (under ``strict`` it would abort)."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")

@@ -25,6 +25,7 @@ from kbgen import progress
 from kbgen.config import TagInfo
 from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
+from kbgen.incremental import Memo, page_key
 from kbgen.links import Linker, LinkTarget
 from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
@@ -353,53 +354,43 @@ def build_pages(
     shared: Iterable[Disambiguation] = (),
     repo: RepoLinks | None = None,
     changed: dict[str, str] | None = None,
+    memo: Memo | None = None,
 ) -> dict[str, str]:
     """Render every topic page; returns ``slug -> Markdown``.
 
     ``repo`` gives the source labels and the edit link their addresses; ``changed`` is
-    each topic's last-changed date.
+    each topic's last-changed date; ``memo`` keeps results between calls
+    (:mod:`kbgen.incremental`), so that a call after an edit renders only what it changed.
 
     Two phases: first link every page (which needs every topic's names), then render each
     with its backlinks (which need every page's links). ``fragments`` renders source text
     (default: MkDocs' default Markdown extensions).
     """
     by_slug = {t.slug: t for t in topics}
-    linker = Linker(link_targets(topics))
+    memo = memo or Memo()
+    targets = tuple(link_targets(topics))
+    linker = memo.get("linker", targets, lambda: Linker(targets))
     fragments = fragments or Fragments()
     template = env.get_template("topic.md.j2")
     pages: dict[str, TopicPage] = {}
     bar = progress.task("Linking topics", len(topics))
     for topic in topics:
         bar.advance()
-        sections = page_sections(topic.body)
-        linked_sections, links = [], []
-        for section in sections:
-            # One linker pass per section, so a topic is linked once however many parts;
-            # plain text (see is_plain) is not linked.
-            joined = f"\n\n{_PART_BREAK}\n\n".join(
-                "" if is_plain(p.markdown) else p.markdown for p in section.parts
-            )
-            text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
-            texts = text.split(f"\n\n{_PART_BREAK}\n\n")
-            page = f"topics/{topic.slug}.md"
-            texts = [
-                p.markdown if is_plain(p.markdown) else t
-                for p, t in zip(section.parts, texts, strict=True)
-            ]
-            parts = tuple(
-                Part(p.label, t, fragments.html(t, page), p.sources, _source_url(repo, p.label))
-                for p, t in zip(section.parts, texts, strict=True)
-            )
-            linked_sections.append(PageSection(section.name, section.anchor, parts))
-            links += found
+        # A topic's linked sections depend on its own text and on every topic's names: the
+        # linker, the same object for as long as the names stay the same.
+        linked_sections, links, lead = memo.get(
+            "linked",
+            (topic.slug, topic.title, topic.body, linker),
+            lambda topic=topic: _link_topic(topic, linker, fragments, repo),
+        )
         pages[topic.slug] = TopicPage(
             topic=topic,
             sections=linked_sections,
-            summary=summary(parse_body(topic.body)[1], topic.title),
+            summary=lead,
             # A tag outside the configured list shows as its slug: never markup.
             tags=[tags.get(t) or TagInfo(t, slugify(t) or "tag") for t in topic.tags],
             related=[by_slug[s] for s in topic.related if s in by_slug and s != topic.slug],
-            links=list(dict.fromkeys(links)),
+            links=links,
             changed=(changed or {}).get(topic.slug, ""),
             repo=repo or RepoLinks(),
         )
@@ -411,17 +402,46 @@ def build_pages(
             others = [by_slug[o] for o in d.topics if o != slug and o in by_slug]
             if slug in pages and others:
                 pages[slug].hatnotes.append((d, others))
-    shown = {
-        slug: {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+    shown: dict[str, set[str]] = {}
+    for page in pages.values():
+        page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
+        links = {*page.links, *(t.slug for t in page.backlinks), *(t.slug for t in page.related)}
+        shown[page.topic.slug] = links
+    # Only pages showing too few other topics get similar ones.
+    short = {slug for slug, links in shown.items() if len(links - {slug}) < MIN_RELATED}
+    similar = similar_topics(topics, MIN_RELATED + 3, only=short)
+    for slug in short:
+        page = pages[slug]
+        page.related += [by_slug[s] for s in fill_related(shown[slug], similar.get(slug, []), slug)]
+    return {
+        slug: memo.get("page", page_key(page), lambda page=page: template.render(page=page))
         for slug, page in pages.items()
     }
-    # Similar topics only for the pages that show too few: the search costs the rest nothing.
-    similar = similar_topics(
-        topics,
-        MIN_RELATED + 3,
-        {slug for slug, s in shown.items() if len(s - {slug}) < MIN_RELATED},
-    )
-    for slug, page in pages.items():
-        page.backlinks.sort(key=lambda t: (t.title.casefold(), t.slug))
-        page.related += [by_slug[s] for s in fill_related(shown[slug], similar.get(slug, []), slug)]
-    return {slug: template.render(page=page) for slug, page in pages.items()}
+
+
+def _link_topic(
+    topic: Topic, linker: Linker, fragments: Fragments, repo: RepoLinks | None
+) -> tuple[list[PageSection], list[str], str]:
+    """A topic's sections cross-linked and rendered, the slugs they link to, its summary."""
+    linked_sections, links = [], []
+    page = f"topics/{topic.slug}.md"
+    for section in page_sections(topic.body):
+        # One linker pass per section, so a topic is linked once however many parts;
+        # plain text (see is_plain) is not linked.
+        joined = f"\n\n{_PART_BREAK}\n\n".join(
+            "" if is_plain(p.markdown) else p.markdown for p in section.parts
+        )
+        text, found = linker.link(joined, topic.slug, lambda s: f"{s}.md")
+        texts = text.split(f"\n\n{_PART_BREAK}\n\n")
+        texts = [
+            p.markdown if is_plain(p.markdown) else t
+            for p, t in zip(section.parts, texts, strict=True)
+        ]
+        parts = tuple(
+            Part(p.label, t, fragments.html(t, page), p.sources, _source_url(repo, p.label))
+            for p, t in zip(section.parts, texts, strict=True)
+        )
+        linked_sections.append(PageSection(section.name, section.anchor, parts))
+        links += found
+    lead = summary(parse_body(topic.body)[1], topic.title)
+    return linked_sections, list(dict.fromkeys(links)), lead

@@ -24,7 +24,6 @@ from collections import defaultdict
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 
-from kbgen.neighbours import similarities
 from kbgen.records import Entry
 from kbgen.slugs import plain_dashes
 
@@ -215,6 +214,14 @@ def text_of(entries: list[Entry]) -> str:
     """Everything a topic's entries say, for comparing contents (not their titles, which
     the names compare)."""
     return "\n".join(s.body for e in entries for s in e.sections)
+
+
+def similarities(texts: list[str], *, idf: bool = True):
+    """:func:`kbgen.neighbours.similarities`, imported when texts are first compared:
+    scikit-learn takes a second to import, which a build with nothing to compare skips."""
+    from kbgen.neighbours import similarities as scores
+
+    return scores(texts, idf=idf)
 
 
 @dataclass(frozen=True)

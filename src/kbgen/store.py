@@ -10,6 +10,7 @@ source entry contributed, so a page can say where each part came from.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -342,8 +343,15 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
     return LoadedTopic(topic, path, lines, body_line), problems
 
 
-def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
-    """Read every ``*.md`` topic in a directory, sorted by slug, collecting all problems."""
+def load_topics(
+    directory: Path,
+    parse: Callable[[str, Path], tuple[LoadedTopic | None, list[Problem]]] | None = None,
+) -> tuple[list[LoadedTopic], list[Problem]]:
+    """Read every ``*.md`` topic in a directory, sorted by slug, collecting all problems.
+
+    ``parse`` stands in for :func:`parse_topic` (one that remembers its results).
+    """
+    parse = parse or parse_topic
     loaded, problems = [], []
     paths = sorted(directory.glob("*.md"))
     bar = progress.task("Reading topics", len(paths))
@@ -358,7 +366,7 @@ def load_topics(directory: Path) -> tuple[list[LoadedTopic], list[Problem]]:
         except OSError as exc:
             problems.append(Problem(str(path), 0, f"cannot read: {exc.strerror or exc}"))
             continue
-        topic, found = parse_topic(text, path)
+        topic, found = parse(text, path)
         problems += found
         if topic is not None:
             loaded.append(topic)

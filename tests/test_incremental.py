@@ -1,0 +1,156 @@
+"""Incremental regeneration: after an edit only the pages it changes are rendered, and the
+result is the same as a generation from scratch."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from kbgen.build import load_checked_topics, render_site
+from kbgen.config import load_config
+from kbgen.incremental import Memo
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_memo_computes_once_and_forgets_what_a_build_did_not_use():
+    memo, calls = Memo(), []
+
+    def compute(value):
+        calls.append(value)
+        return value * 2
+
+    memo.start("scope")
+    assert memo.get("n", 1, lambda: compute(1)) == 2
+    assert memo.get("n", 1, lambda: compute(1)) == 2
+    assert memo.get("n", 2, lambda: compute(2)) == 4
+    assert memo.finish().computed == {"n": 2}
+    memo.start("scope")
+    assert memo.get("n", 1, lambda: compute(1)) == 2  # kept
+    done = memo.finish()
+    assert (done.computed, done.reused) == ({}, {"n": 1})
+    memo.start("scope")
+    memo.get("n", 2, lambda: compute(2))  # unused in the last build: forgotten
+    memo.get("n", 1, lambda: compute(1))
+    memo.finish()
+    assert calls == [1, 2, 2]
+    memo.start("other scope")
+    memo.get("n", 1, lambda: compute(1))
+    assert calls == [1, 2, 2, 1]
+
+
+@pytest.fixture(scope="module")
+def store():
+    config = load_config(ROOT)
+    return config, load_checked_topics(config)
+
+
+def _round(memo: Memo, config, topics) -> tuple[dict[str, bytes], int]:
+    memo.start("scope")
+    files = render_site(config, topics, "KB", changed={}, memo=memo)
+    return files, memo.finish().computed.get("page", 0)
+
+
+def _changed_pages(before: dict[str, bytes], after: dict[str, bytes], topics) -> set[str]:
+    return {t.slug for t in topics if before[f"topics/{t.slug}.md"] != after[f"topics/{t.slug}.md"]}
+
+
+def test_an_edit_renders_the_edited_page_and_the_pages_it_changes_only(store):
+    config, topics = store
+    memo = Memo()
+    first, rendered = _round(memo, config, topics)
+    assert rendered == len(topics)
+    again, rendered = _round(memo, config, topics)
+    assert rendered == 0 and again == first
+    # The first topic now mentions one it did not link to: that one gains a backlink.
+    by_slug = {t.slug: t for t in topics}
+    editing = topics[0]
+    target = next(
+        t
+        for t in topics
+        if t.slug != editing.slug
+        and len(t.title.split()) >= 3
+        and t.title.isascii()
+        and t.slug not in editing.body
+        and f"({editing.slug}.md)" not in first[f"topics/{t.slug}.md"].decode()
+    )
+    body = editing.body.rstrip("\n") + f" It is unlike {target.title}.\n"
+    edited = [dataclasses.replace(t, body=body) if t is editing else t for t in topics]
+    after, rendered = _round(memo, config, edited)
+    changed = _changed_pages(first, after, topics)
+    assert editing.slug in changed and target.slug in changed
+    assert f'href="../{target.slug}/"' in after[f"topics/{editing.slug}.md"].decode()
+    assert f"({editing.slug}.md)" in after[f"topics/{target.slug}.md"].decode()
+    # Exactly the pages whose output changed were rendered: not every page.
+    assert rendered == len(changed) < len(topics) // 10
+    assert after == render_site(config, edited, "KB", changed={})
+    assert by_slug[target.slug].title in after["llms-full.txt"].decode()
+
+
+def test_renaming_a_topic_renders_again_the_pages_that_show_its_name(store):
+    config, topics = store
+    memo = Memo()
+    first, _ = _round(memo, config, topics)
+    # The topic most pages link to: its new title shows in each of their backlinks.
+    pages = [first[f"topics/{t.slug}.md"].decode() for t in topics]
+    linked = {t.slug: sum(f"({t.slug}.md)" in page for page in pages) for t in topics}
+    slug = max(linked, key=linked.get)
+    renamed = [
+        dataclasses.replace(t, title=t.title + " Revisited") if t.slug == slug else t
+        for t in topics
+    ]
+    after, rendered = _round(memo, config, renamed)
+    changed = _changed_pages(first, after, topics)
+    assert slug in changed and len(changed) > 1
+    assert rendered == len(changed) < len(topics)
+    assert after == render_site(config, renamed, "KB", changed={})
+
+
+NOTES = """## Inference & Efficiency
+- Speculative Decoding — draft then verify.
+  [What] A small model drafts tokens that a large model verifies.
+  [Use When] Latency matters.
+- Key-Value Caching — reuse attention state.
+  [What] Key-value caching stores the attention keys and values of past tokens.
+- Beam Search — keep the best partial outputs.
+  [What] Beam search keeps the few most likely partial outputs at each step.
+"""
+
+
+def test_dirty_rebuilds_render_the_changed_pages_and_all_after_a_template_edit(tmp_path):
+    """What ``kbgen serve`` runs: MkDocs' dirty builds, with the plugin kept between them."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs
+
+    from kbgen.importer import run_import
+    from tests.sitekit import make_site_project
+
+    project = make_site_project(tmp_path / "kb", {"notes.md": NOTES})
+    run_import(project)
+    site = tmp_path / "served"
+
+    def rebuild():
+        config = load_mkdocs(config_file=str(project.root / "mkdocs.yml"), site_dir=str(site))
+        if not site.exists():
+            config.plugins.on_startup(command="serve", dirty=True)
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        return {p.parent.name: p.stat().st_mtime_ns for p in site.glob("topics/*/index.html")}
+
+    try:
+        first = rebuild()
+        topic = project.topics_dir / "speculative-decoding.md"
+        topic.write_text(topic.read_text().replace("Latency matters.", "Latency matters most."))
+        second = rebuild()
+        html = (site / "topics/speculative-decoding/index.html").read_text()
+        assert "Latency matters most." in html
+        assert second["speculative-decoding"] > first["speculative-decoding"]
+        assert second["beam-search"] == first["beam-search"]  # not rendered again
+        # A template of the theme changed: every page is rendered again.
+        override = project.root / "templates/overrides/404.html"
+        override.write_text(override.read_text() + "\n{# edited #}\n")
+        third = rebuild()
+        assert all(third[slug] > second[slug] for slug in second)
+    finally:
+        load_mkdocs(config_file=str(project.root / "mkdocs.yml")).plugins.on_shutdown()
