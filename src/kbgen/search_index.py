@@ -36,6 +36,14 @@ so that Python and the browser script compute it identically.
 Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
 the topics having it.
 
+**Disambiguation pages** (a name several topics go by, :mod:`kbgen.disambiguation`) are
+numbered after the topics (``count`` in ``meta.json`` counts topics only), in the order
+given, with the title ``SAM (disambiguation)``, the summary ``SAM may mean: …`` naming
+their topics, and no tags. Each is indexed under its name's keys only, weight ``shared``
+(above any topic's score for a name of fewer than twenty words): no terms, body words or
+typo entries, so it is found by its whole name alone, first, and no other query, no tag
+filter, facet count or empty query ever lists it.
+
 **Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
 its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term shorter
 than :data:`PREFIX` only by equality), or one of its body terms equals it (the body
@@ -59,14 +67,16 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
 
 WEIGHTS = {
     "title": 100, "aliases": 60, "tags": 30, "summary": 10,
-    "name": 1000, "alias": 900, "part": 400,
+    "name": 1000, "alias": 900, "part": 400, "shared": 10_000,
 }  # fmt: skip
-"""Field weights; ``name`` (of the title), ``alias`` and ``part`` weigh name keys."""
+"""Field weights; ``name`` (of the title), ``alias``, ``part`` and ``shared`` (of a
+disambiguation page) weigh name keys."""
 SHORT_BONUS = {"title": 40, "aliases": 20}
 """Added to a title's or alias's weight, divided by its number of words: the shorter the
 name holding a word, the more the topic is about it."""
@@ -85,8 +95,8 @@ STOP_WORDS = frozenset({
     "its", "of", "on", "or", "the", "to", "with",
 })  # fmt: skip
 """Words neither indexed nor searched."""
-VERSION = 2
-"""Format of the files, in ``meta.json`` (2: body shards)."""
+VERSION = 3
+"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -245,10 +255,11 @@ def search_files(
     tags: dict[str, tuple[str, str]],
     synonyms: Iterable[Iterable[str]] = (),
     bodies: Mapping[str, str] | None = None,
+    pages: Iterable[Disambiguation] = (),
 ) -> dict[str, bytes]:
     """Every file of the index, by name; ``tags`` maps a tag to its name and anchor,
     ``bodies`` a topic's slug to its body (Markdown), whose words :mod:`kbgen.search_body`
-    indexes (none without it)."""
+    indexes (none without it), ``pages`` are the disambiguation pages."""
     from kbgen.search_body import BODY_PREFIX, index_body  # it builds on this module
 
     vocab = Vocabulary(synonyms)
@@ -284,14 +295,19 @@ def search_files(
                 if len(form) >= FUZZY_MIN:
                     for variant in {form} | deletions(form):
                         fuzzy[variant].add(form)
+    rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
+    titles = {r.slug: r.title for r in ordered}
+    for page in pages:
+        for key in vocab.name_keys(page.name):
+            _add(names, key, len(rows), WEIGHTS["shared"])
+        rows.append([page.slug, page.title, page_summary(page, titles), []])
     files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
     files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
     files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
     found = bodies or {}
     files |= index_body((found.get(r.slug, "") for r in ordered), known, vocab)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = [[r.slug, r.title, r.summary, r.tags] for r in ordered[start : start + CHUNK]]
-        files[f"d{start // CHUNK}.json"] = dump_json(chunk)
+    for start in range(0, len(rows), CHUNK):
+        files[f"d{start // CHUNK}.json"] = dump_json(rows[start : start + CHUNK])
     files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
     files["meta.json"] = dump_json(
         {
@@ -311,6 +327,13 @@ def search_files(
         }
     )
     return files
+
+
+def page_summary(page: Disambiguation, titles: Mapping[str, str]) -> str:
+    """``SAM may mean: A or B.``, ``A, B or C`` naming the page's topics by title."""
+    named = [titles.get(slug, slug) for slug in page.topics]
+    listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    return f"{page.name} may mean: {listed}."
 
 
 def _bitmap(ordered: list[TopicRecord], tag: str) -> str:
