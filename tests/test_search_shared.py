@@ -7,14 +7,12 @@ import json
 
 from kbgen.cli import main
 from kbgen.search_index import page_summary
-from tests.test_search_index import (  # noqa: F401 (fixtures)
-    QUERIES,
-    index_of,
-    real,
-    real_bodies,
-    real_pages,
-    searcher,
-)
+from kbgen.search_query import Searcher, memory_loader
+from tests import test_search_index as base
+from tests.test_search_index import QUERIES, index_of, searcher
+
+# The bundled sources imported once for this module, as in test_search_index.
+real, real_bodies, real_pages = base.real, base.real_bodies, base.real_pages
 
 SHARED = [(q, slug) for q, slug, kind in QUERIES if kind == "shared-name"]
 
@@ -80,9 +78,29 @@ def test_the_pages_change_no_other_result_tag_bitmap_or_empty_listing(
     a = index_of(records, config.synonyms, bodies=real_bodies)
     b = index_of(records, config.synonyms, bodies=real_bodies, pages=real_pages)
     assert a["tags.json"] == b["tags.json"]  # facet counts
-    assert json.loads(a["meta.json"])["count"] == json.loads(b["meta.json"])["count"]
-    assert {n for n in b if n[0] == "b"} == {n for n in a if n[0] == "b"}
-    assert all(a[n] == b[n] for n in a if n[0] in "tfb")  # no terms, body or typo entries
+    assert a["meta.json"] == b["meta.json"]  # read by every search
+    # Only name shards change and page chunks are added: no terms, body or typo entries.
+    assert {n for n in a if a[n] != b.get(n)} <= {n for n in a if n[0] == "n"}
+    added = {n for n in b if n not in a}
+    assert added and all(n[0] == "d" for n in added)
+    # A search that is not for a shared name reads the files it read before, the same
+    # bytes but for the name shards holding a shared name's key (nsam.json, …).
+    changed = {n for n in a if a[n] != b[n]}
+    grown = 0
+    for query in others:
+        read_a, read_b = files_read(a, query), files_read(b, query)
+        assert read_a == read_b, query
+        assert all(a[n] == b[n] for n in read_a - changed), query
+        grown += sum(len(b[n]) - len(a[n]) for n in read_a & changed)
+    assert grown < 1000
+
+
+def files_read(files: dict[str, bytes], query: str) -> set[str]:
+    """The index files one search (results included) reads."""
+    read: set[str] = set()
+    load = memory_loader(files)
+    Searcher(lambda name: (read.add(name), load(name))[1]).search(query)
+    return read
 
 
 def test_page_summary_names_every_topic() -> None:

@@ -190,9 +190,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     tags.update({t.slug: t.name for t in config.tags.values()})
     base = base_url(config, args.base_url)
     query = " ".join(args.query)
+    shared = project_shared(config)
     found = search_topics(
-        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms, bodies,
-        project_shared(config),
+        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms, bodies, shared
     )
     return found.emit()
 

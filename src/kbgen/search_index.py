@@ -37,12 +37,13 @@ Topics are numbered in slug order; postings map a weight to the delta-encoded nu
 the topics having it.
 
 **Disambiguation pages** (a name several topics go by, :mod:`kbgen.disambiguation`) are
-numbered after the topics (``count`` in ``meta.json`` counts topics only), in the order
-given, with the title ``SAM (disambiguation)``, the summary ``SAM may mean: …`` naming
-their topics, and no tags. Each is indexed under its name's keys only, weight ``shared``
-(above any topic's score for a name of fewer than twenty words): no terms, body words or
-typo entries, so it is found by its whole name alone, first, and no other query, no tag
-filter, facet count or empty query ever lists it.
+numbered after the topics, in the order given, from the first multiple of :data:`CHUNK`
+at or past ``count`` (which counts topics only), so their ``d<n>.json`` files are their
+own: a number under ``count`` is a topic, any other a page. A page has the title ``SAM
+(disambiguation)``, the summary ``SAM may mean: …`` naming its topics, and no tags. It is
+indexed under its name's keys only, weight :data:`PAGE_WEIGHT`: no terms, body words or
+typo entries, so its whole name alone finds it, first, followed by the topics; no other
+query, tag filter, facet count or empty query lists it, and no other search reads more.
 
 **Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
 its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term shorter
@@ -73,10 +74,12 @@ from kbgen.exports import TopicRecord
 
 WEIGHTS = {
     "title": 100, "aliases": 60, "tags": 30, "summary": 10,
-    "name": 1000, "alias": 900, "part": 400, "shared": 10_000,
+    "name": 1000, "alias": 900, "part": 400,
 }  # fmt: skip
-"""Field weights; ``name`` (of the title), ``alias``, ``part`` and ``shared`` (of a
-disambiguation page) weigh name keys."""
+"""Field weights; ``name`` (of the title), ``alias`` and ``part`` weigh name keys."""
+PAGE_WEIGHT = 10_000
+"""A disambiguation page's name keys' weight: above any topic's score for a query of up to
+21 words (a topic scores at most ``name`` plus 3 × 140 per word)."""
 SHORT_BONUS = {"title": 40, "aliases": 20}
 """Added to a title's or alias's weight, divided by its number of words: the shorter the
 name holding a word, the more the topic is about it."""
@@ -296,18 +299,21 @@ def search_files(
                     for variant in {form} | deletions(form):
                         fuzzy[variant].add(form)
     rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
+    first_page = -(-len(rows) // CHUNK) * CHUNK
     titles = {r.slug: r.title for r in ordered}
+    page_rows = []
     for page in pages:
         for key in vocab.name_keys(page.name):
-            _add(names, key, len(rows), WEIGHTS["shared"])
-        rows.append([page.slug, page.title, page_summary(page, titles), []])
+            _add(names, key, first_page + len(page_rows), PAGE_WEIGHT)
+        page_rows.append([page.slug, page.title, page_summary(page, titles), []])
     files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
     files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
     files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
     found = bodies or {}
     files |= index_body((found.get(r.slug, "") for r in ordered), known, vocab)
-    for start in range(0, len(rows), CHUNK):
-        files[f"d{start // CHUNK}.json"] = dump_json(rows[start : start + CHUNK])
+    for offset, chunked in ((0, rows), (first_page, page_rows)):
+        for start in range(0, len(chunked), CHUNK):
+            files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
     files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
     files["meta.json"] = dump_json(
         {
