@@ -117,7 +117,8 @@ def test_cli_search_lists_the_page_first(real, capsys) -> None:
     data = json.loads(capsys.readouterr().out)
     first = data["results"][0]
     assert (first["slug"], first["title"], first["tags"]) == ("ntk", "NTK (disambiguation)", [])
-    assert first["url"] == "topics/ntk/"
+    assert first["url"] == "topics/ntk/" and first["kind"] == "disambiguation"
+    assert {r["kind"] for r in data["results"][1:]} == {"topic"}
     assert main(["--project", str(config.root), "search", "lookahead"]) == 0
     assert capsys.readouterr().out.splitlines()[:2] == [
         " 1. Lookahead (disambiguation)", "    topics/lookahead/"

@@ -157,7 +157,13 @@ def search_topics(
     shown = hits[:limit] if limit > 0 else hits
     if as_json:
         results = [
-            {"rank": i, **asdict(r), "url": base + r.url, "score": score}
+            {
+                "rank": i,
+                **asdict(r),
+                "url": base + r.url,
+                "score": score,
+                "kind": "topic" if r.slug in by_slug else "disambiguation",
+            }
             for i, (r, score) in enumerate(shown, 1)
         ]
         data = {"query": query, "tags": tags, "total": len(hits), "results": results}
