@@ -150,7 +150,9 @@ def test_results_and_counts_match_kbgen_search(built_site, watched):
         expected = _kbgen_search(built_site, text, tags)
         slugs = [r["slug"] for r in expected["results"]]
         state = _state(page)
-        assert _total(state) == expected["total"], (text, tags)
+        pages = sum(r["kind"] == "disambiguation" for r in expected["results"])
+        assert _total(state) == expected["total"] - pages, (text, tags)
+        assert state["status"].endswith(" and a disambiguation page") == (pages == 1)
         assert state["shown"] == slugs[: len(state["shown"])], (text, tags)
         assert len(state["shown"]) == min(len(slugs), PAGE)
         counts = Counter(t for r in expected["results"] for t in r["tags"])
@@ -167,6 +169,7 @@ def test_a_shared_names_page_leads_and_leaves_the_facet_counts_alone(built_site,
     state = _open(page, built_site.url + "browse/?q=ntk")
     ntk = _kbgen_search(built_site, "ntk", [])["results"][0]
     assert state["shown"][0] == ntk["slug"] == "ntk" and ntk["tags"] == []
+    assert state["status"] == f"{len(state['shown']) - 1} topics and a disambiguation page"
     first = page.locator(".kb-browse__result").first
     assert first.locator("h2").inner_text() == "NTK (disambiguation)"
     assert first.locator(".kb-browse__topic-tags").count() == 0
