@@ -36,6 +36,8 @@ QUERIES = [
     ("attention", ["advanced"]),
     ("fine-tun", ["implementation"]),
     ("mixture of experts", []),
+    ("sam", []),  # a shared name: its disambiguation page first, then its topics
+    ("experience replay", ["training-optimization"]),  # a tag drops the page (it has none)
     ("the", []),  # only a stop word: nothing
     ("", ["implementation"]),  # every topic with the tag, by slug, past the first page
 ]
@@ -148,7 +150,9 @@ def test_results_and_counts_match_kbgen_search(built_site, watched):
         expected = _kbgen_search(built_site, text, tags)
         slugs = [r["slug"] for r in expected["results"]]
         state = _state(page)
-        assert _total(state) == expected["total"], (text, tags)
+        pages = sum(r["kind"] == "disambiguation" for r in expected["results"])
+        assert _total(state) == expected["total"] - pages, (text, tags)
+        assert state["status"].endswith(" and a disambiguation page") == (pages == 1)
         assert state["shown"] == slugs[: len(state["shown"])], (text, tags)
         assert len(state["shown"]) == min(len(slugs), PAGE)
         counts = Counter(t for r in expected["results"] for t in r["tags"])
@@ -157,6 +161,26 @@ def test_results_and_counts_match_kbgen_search(built_site, watched):
     assert found_some >= 8
     assert _all_results(page) == slugs  # the last query lists more than one page
     assert len(slugs) > PAGE
+    _assert_clean(watched, built_site)
+
+
+def test_a_shared_names_page_leads_and_leaves_the_facet_counts_alone(built_site, watched):
+    page, topics = watched.page, _topics(built_site)
+    state = _open(page, built_site.url + "browse/?q=ntk")
+    ntk = _kbgen_search(built_site, "ntk", [])["results"][0]
+    assert state["shown"][0] == ntk["slug"] == "ntk" and ntk["tags"] == []
+    assert state["status"] == f"{len(state['shown']) - 1} topics and a disambiguation page"
+    first = page.locator(".kb-browse__result").first
+    assert first.locator("h2").inner_text() == "NTK (disambiguation)"
+    assert first.locator(".kb-browse__topic-tags").count() == 0
+    named = {t["slug"]: t for t in topics}
+    listed = [s for s in state["shown"][1:] if s in named]
+    assert len(listed) == len(state["shown"]) - 1  # every other result is a topic
+    counts = Counter(tag for s in listed for tag in named[s]["tags"])
+    assert state["counts"] == {tag: counts[tag] for tag in state["counts"]}
+    tag = next(t for t, n in state["counts"].items() if n)
+    page.locator(f"#kb-browse input[value='{tag}']").check()
+    assert "ntk" not in _state(page)["shown"]
     _assert_clean(watched, built_site)
 
 

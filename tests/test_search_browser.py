@@ -63,9 +63,10 @@ def test_header_browse_and_cli_give_the_same_top_results(built_site, watched, ar
     page.wait_for_selector("html[data-kb-browse-ready]")
     found = {}
     for text, name, kind in QUERIES:
-        (expected,) = [
+        # A shared name's expected result is its disambiguation page, named by its slug.
+        (expected,) = [name] if kind == "shared-name" else [
             t["slug"] for t in topics if fold(name) in map(fold, [t["title"], *t["aliases"]])
-        ]
+        ]  # fmt: skip
         paths = {
             "header": _header_top(page, text),
             "browse": _browse_top(page, text),
@@ -87,6 +88,28 @@ def test_header_browse_and_cli_give_the_same_top_results(built_site, watched, ar
     assert rates["header"]["hit@1"] >= 0.9 and rates["header"]["hit@3"] >= 0.97, rates
     in_body = {q: r for q, r in found.items() if r["kind"] == "body"}  # words of the text only
     assert in_body and all(r["expected"] in r["header"] for r in in_body.values()), in_body
+    assert watched.errors == []
+
+
+def test_header_search_lists_a_shared_names_page_then_its_topics(built_site, watched):
+    page = watched.page
+    page.goto(built_site.url + "topics/lora/")
+    box = page.locator("input.md-search__input")
+    page.keyboard.press("/")
+    box.fill("SAM")
+    page.wait_for_function(HEADER_DONE.format(q=json.dumps("SAM")))
+    links = page.locator("[data-kb-search-results] a.md-search-result__link")
+    first = links.first
+    assert _slug(first.get_attribute("href")) == "sam"
+    assert first.locator("h1").inner_text() == "SAM (disambiguation)"
+    summary = first.locator(".kb-search__summary").inner_text()
+    assert summary.startswith("SAM may mean: ") and "Sharpness-Aware Minimization" in summary
+    assert first.locator(".md-tag").count() == 0
+    listed = {_slug(h) for h in links.evaluate_all("els => els.map(e => e.href)")[1:3]}
+    assert listed == {"sam-segment-anything-model", "sharpness-aware-minimization"}
+    first.click()
+    page.wait_for_url("**/topics/sam/")
+    assert "SAM (disambiguation)" in page.locator("h1").first.inner_text()
     assert watched.errors == []
 
 

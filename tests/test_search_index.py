@@ -7,13 +7,16 @@ import json
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 import kbgen
+from kbgen.classify import subject_tags
 from kbgen.cli import main
 from kbgen.config import Config
+from kbgen.disambiguation import Disambiguation, implied_names, shared_names
 from kbgen.exports import TopicRecord, topic_records
 from kbgen.importer import run_import
 from kbgen.resolve import fold
@@ -65,14 +68,25 @@ def real_bodies(real) -> dict[str, str]:
     return bodies_in(real[0].topics_dir)
 
 
-def index_of(records: list[TopicRecord], synonyms=(), tags=None, bodies=None) -> dict[str, bytes]:
+@pytest.fixture(scope="module")
+def real_pages(real) -> list[Disambiguation]:
+    """The real topics' disambiguation pages, found as the build finds them."""
+    config, records = real
+    topics = [t.topic for t in load_topics(config.topics_dir)[0]]
+    implied = implied_names(topics, subject_tags(config))
+    return shared_names([asdict(r) for r in records], implied)
+
+
+def index_of(
+    records: list[TopicRecord], synonyms=(), tags=None, bodies=None, pages=()
+) -> dict[str, bytes]:
     found = sorted({t for r in records for t in r.tags})
     names = tags if tags is not None else {t: (t.title(), "") for t in found}
-    return search_files(records, names, synonyms, bodies)
+    return search_files(records, names, synonyms, bodies, pages)
 
 
-def searcher(records: list[TopicRecord], synonyms=(), bodies=None) -> Searcher:
-    return Searcher(memory_loader(index_of(records, synonyms, bodies=bodies)))
+def searcher(records: list[TopicRecord], synonyms=(), bodies=None, pages=()) -> Searcher:
+    return Searcher(memory_loader(index_of(records, synonyms, bodies=bodies, pages=pages)))
 
 
 def ranked(
@@ -194,26 +208,31 @@ def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real, real
 # --- the real topics -----------------------------------------------------------------------
 
 
-def hits_at(records: list[TopicRecord], synonyms, bodies) -> dict[str, dict]:
+def expected_slug(records: list[TopicRecord], name: str, kind: str) -> str:
+    """A fixture query's expected slug: a shared name's is its disambiguation page's."""
+    return name if kind == "shared-name" else bearing(records, name)
+
+
+def hits_at(records: list[TopicRecord], synonyms, bodies, pages=()) -> dict[str, dict]:
     """For each fixture query: its kind, the expected slug and the top 3 found."""
-    engine = searcher(records, synonyms, bodies)
+    engine = searcher(records, synonyms, bodies, pages)
     out = {}
     for query, name, kind in QUERIES:
         top = [t.slug for _, t in engine.search(query)[:3]]
-        out[query] = {"kind": kind, "expected": bearing(records, name), "top3": top}
+        out[query] = {"kind": kind, "expected": expected_slug(records, name, kind), "top3": top}
     return out
 
 
-def test_real_query_list_hit_at_1_and_3(real, real_bodies) -> None:
+def test_real_query_list_hit_at_1_and_3(real, real_bodies, real_pages) -> None:
     config, records = real
-    found = hits_at(records, config.synonyms, real_bodies)
+    found = hits_at(records, config.synonyms, real_bodies, real_pages)
     hit1 = [q for q, r in found.items() if r["top3"][:1] == [r["expected"]]]
     hit3 = [q for q, r in found.items() if r["expected"] in r["top3"]]
     assert len(found) >= 60
     misses = {q: r for q, r in found.items() if q not in hit1}
     assert len(hit1) / len(found) >= 0.9, misses
     assert len(hit3) / len(found) >= 0.97, misses
-    for kind in ("exact", "acronym", "multi-word", "typo", "spelling", "body"):
+    for kind in ("exact", "acronym", "multi-word", "typo", "spelling", "body", "shared-name"):
         of_kind = [q for q, r in found.items() if r["kind"] == kind]
         assert sum(q in hit3 for q in of_kind) / len(of_kind) >= 0.9, (kind, misses)
     for query in ("grouped-query attention", "kv cache", "lroa", "qlroa", "quantisation"):
@@ -250,26 +269,32 @@ def test_one_search_reads_a_few_small_files(count: int) -> None:
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
-def test_browser_engine_gives_the_same_results_as_python(real, real_bodies, tmp_path) -> None:
+def test_browser_engine_gives_the_same_results_as_python(
+    real, real_bodies, real_pages, tmp_path
+) -> None:
     config, records = real
-    for name, data in index_of(records, config.synonyms, bodies=real_bodies).items():
+    index = index_of(records, config.synonyms, bodies=real_bodies, pages=real_pages)
+    for name, data in index.items():
         (tmp_path / name).write_bytes(data)
     queries = [[q, []] for q, _, _ in QUERIES] + [
         ["model", ["advanced"]], ["", ["implementation"]], ["the", []], ["Attention!", []],
         ["kv-cache", []], ["数据", []], ["x", []], ["lora zzz", []], ["perplexity", []],
         ["pytorch", ["implementation"]], ["constructor", []], ["lora pytorch", []],
+        ["sam", ["training-optimization"]], ["Experience-Replay", []], ["ntk scaling", []],
     ]  # fmt: skip
     (tmp_path / "queries.json").write_text(json.dumps(queries), encoding="utf-8")
     script = Path(__file__).parent / "js" / "run_search_query.js"
     args = ["node", str(script), str(ENGINE_JS), str(tmp_path), str(tmp_path / "queries.json")]
     result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
     engine = Searcher(directory_loader(tmp_path))
-    in_python = [[[s, t.slug] for s, t in engine.search(q, tags)] for q, tags in queries]
+    in_python = [[[s, t.slug, t.kind] for s, t in engine.search(q, tags)] for q, tags in queries]
     in_node = json.loads(result.stdout)
     assert in_node == in_python
     in_body = {q for q, _, kind in QUERIES if kind == "body"} | {"perplexity"}
     assert all(found for (q, _), found in zip(queries, in_node, strict=True) if q in in_body)
     assert sum(len(r) for r in in_python) > 500
+    shared = [q for q, _, kind in QUERIES if kind == "shared-name"]
+    assert shared and all(in_node[queries.index([q, []])][0][2] == "disambiguation" for q in shared)
 
 
 # --- body words --------------------------------------------------------------------------

@@ -164,11 +164,25 @@ def test_an_acronym_url_lands_on_its_topic(built_site, name):
 
 
 def test_the_search_index_holds_every_topic_once_and_no_redirect(built_site):
+    """Every topic once, numbered below ``count``; above it, the disambiguation pages."""
     site = built_site.site
     index = site / "assets" / "kbgen" / "search"
-    indexed = [row[0] for p in index.glob("d*.json") for row in json.loads(p.read_text())]
+    meta = json.loads((index / "meta.json").read_text(encoding="utf-8"))
+    numbered = {
+        int(p.stem[1:]) * meta["chunk"] + i: row
+        for p in index.glob("d*.json")
+        for i, row in enumerate(json.loads(p.read_text(encoding="utf-8")))
+    }
+    indexed = [row[0] for row in numbered.values()]
     topics = json.loads((site / "topics.json").read_text(encoding="utf-8"))["topics"]
-    assert sorted(indexed) == sorted(t["slug"] for t in topics)
+    listed = [row[0] for n, row in numbered.items() if n < meta["count"]]
+    assert sorted(listed) == sorted(t["slug"] for t in topics)
+    pages = [row for n, row in numbered.items() if n >= meta["count"]]
+    assert {row[0] for row in pages} >= {"sam", "ipo", "lookahead", "ntk", "experience-replay"}
+    for slug, title, summary, tags in pages:
+        html = (site / "topics" / slug / "index.html").read_text(encoding="utf-8")
+        assert title.endswith(" (disambiguation)") and title in html and tags == []
+        assert summary.startswith(title.removesuffix(" (disambiguation)") + " may mean: ")
     redirects = [p.parent.name for p in (site / "topics").glob("*/index.html")
                  if 'http-equiv="refresh"' in p.read_text(encoding="utf-8")]  # fmt: skip
     assert len(redirects) > 50 and not set(redirects) & set(indexed)

@@ -239,7 +239,7 @@ def render_site(
         files[f"assets/kbgen/{path}"] = data
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
     for name, data in search_files(
-        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}
+        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared
     ).items():
         files[f"{SEARCH_DIR}/{name}"] = data
     files["topics.json"] = topics_json(topics, site_name, site_url, records, implied).encode()

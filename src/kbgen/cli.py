@@ -181,7 +181,7 @@ def cmd_link(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the topics as the site's search does."""
     from kbgen.build import tag_name
-    from kbgen.search_cli import base_url, project_topics, search_topics
+    from kbgen.search_cli import base_url, project_shared, project_topics, search_topics
 
     config = project_config(args)
     records, bodies, problems = project_topics(config)
@@ -190,8 +190,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     tags.update({t.slug: t.name for t in config.tags.values()})
     base = base_url(config, args.base_url)
     query = " ".join(args.query)
+    shared = project_shared(config)
     found = search_topics(
-        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms, bodies
+        records, query, args.tag, base, tags, args.limit, args.json, config.synonyms, bodies, shared
     )
     return found.emit()
 

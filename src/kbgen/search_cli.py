@@ -18,7 +18,7 @@ from mkdocs.utils.yaml import yaml_load
 
 from kbgen.classify import subject_tags
 from kbgen.config import Config
-from kbgen.disambiguation import implied_names
+from kbgen.disambiguation import implied_names, shared_names
 from kbgen.exceptions import InputError, KbgenError, Problem
 from kbgen.exports import TopicRecord, section_anchor, topic_records
 from kbgen.resolve import NameIndex
@@ -134,21 +134,36 @@ def search_topics(
     as_json: bool,
     synonyms: tuple[tuple[str, ...], ...] = (),
     bodies: dict[str, str] | None = None,
+    shared: Mapping[str, Iterable[str]] | None = None,
 ) -> Outcome:
-    """Search as the site does, on the same index; print ranked titles, tags and URLs, or JSON."""
+    """Search as the site does, on the same index; print ranked titles, tags and URLs, or JSON.
+
+    ``shared`` are the names the texts imply for several topics (:func:`project_shared`);
+    a shared name's disambiguation page is a result as on the site (no tags, no aliases).
+    """
     unknown = [t for t in tags if allowed_tags and t not in allowed_tags]
     if unknown:
         raise InputError(
             [Problem("--tag", 0, _unknown_tag(t, list(allowed_tags))) for t in unknown]
         )
     tag_names = {t: (n, "") for t, n in allowed_tags.items()}
-    index = search_files(records, tag_names, synonyms, bodies)
+    pages = shared_names([asdict(r) for r in records], shared)
+    index = search_files(records, tag_names, synonyms, bodies, pages)
     by_slug = {r.slug: r for r in records}
-    hits = [(by_slug[t.slug], s) for s, t in Searcher(memory_loader(index)).search(query, tags)]
+    hits = [
+        (by_slug.get(t.slug) or TopicRecord(t.slug, t.title, [], [], t.url, t.summary, []), s)
+        for s, t in Searcher(memory_loader(index)).search(query, tags)
+    ]
     shown = hits[:limit] if limit > 0 else hits
     if as_json:
         results = [
-            {"rank": i, **asdict(r), "url": base + r.url, "score": score}
+            {
+                "rank": i,
+                **asdict(r),
+                "url": base + r.url,
+                "score": score,
+                "kind": "topic" if r.slug in by_slug else "disambiguation",
+            }
             for i, (r, score) in enumerate(shown, 1)
         ]
         data = {"query": query, "tags": tags, "total": len(hits), "results": results}

@@ -36,6 +36,15 @@ so that Python and the browser script compute it identically.
 Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
 the topics having it.
 
+**Disambiguation pages** (a name several topics go by, :mod:`kbgen.disambiguation`) are
+numbered after the topics, in the order given, from the first multiple of :data:`CHUNK`
+at or past ``count`` (which counts topics only), so their ``d<n>.json`` files are their
+own: a number under ``count`` is a topic, any other a page. A page has the title ``SAM
+(disambiguation)``, the summary ``SAM may mean: …`` naming its topics, and no tags. It is
+indexed under its name's keys only, weight :data:`PAGE_WEIGHT`: no terms, body words or
+typo entries, so its whole name alone finds it, first, followed by the topics; no other
+query, tag filter, facet count or empty query lists it, and no other search reads more.
+
 **Query.** The query's words, stemmed, are its terms. A topic matches a term when one of
 its terms equals it (weight × :data:`EXACT`) or starts with it (weight × 1; a term shorter
 than :data:`PREFIX` only by equality), or one of its body terms equals it (the body
@@ -59,6 +68,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
+from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
 
@@ -67,6 +77,9 @@ WEIGHTS = {
     "name": 1000, "alias": 900, "part": 400,
 }  # fmt: skip
 """Field weights; ``name`` (of the title), ``alias`` and ``part`` weigh name keys."""
+PAGE_WEIGHT = 10_000
+"""A disambiguation page's name keys' weight: above any topic's score for a query of up to
+21 words (a topic scores at most ``name`` plus 3 × 140 per word)."""
 SHORT_BONUS = {"title": 40, "aliases": 20}
 """Added to a title's or alias's weight, divided by its number of words: the shorter the
 name holding a word, the more the topic is about it."""
@@ -85,8 +98,8 @@ STOP_WORDS = frozenset({
     "its", "of", "on", "or", "the", "to", "with",
 })  # fmt: skip
 """Words neither indexed nor searched."""
-VERSION = 2
-"""Format of the files, in ``meta.json`` (2: body shards)."""
+VERSION = 3
+"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -245,10 +258,11 @@ def search_files(
     tags: dict[str, tuple[str, str]],
     synonyms: Iterable[Iterable[str]] = (),
     bodies: Mapping[str, str] | None = None,
+    pages: Iterable[Disambiguation] = (),
 ) -> dict[str, bytes]:
     """Every file of the index, by name; ``tags`` maps a tag to its name and anchor,
     ``bodies`` a topic's slug to its body (Markdown), whose words :mod:`kbgen.search_body`
-    indexes (none without it)."""
+    indexes (none without it), ``pages`` are the disambiguation pages."""
     from kbgen.search_body import BODY_PREFIX, index_body  # it builds on this module
 
     vocab = Vocabulary(synonyms)
@@ -284,14 +298,22 @@ def search_files(
                 if len(form) >= FUZZY_MIN:
                     for variant in {form} | deletions(form):
                         fuzzy[variant].add(form)
+    rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
+    first_page = -(-len(rows) // CHUNK) * CHUNK
+    titles = {r.slug: r.title for r in ordered}
+    page_rows = []
+    for page in pages:
+        for key in vocab.name_keys(page.name):
+            _add(names, key, first_page + len(page_rows), PAGE_WEIGHT)
+        page_rows.append([page.slug, page.title, page_summary(page, titles), []])
     files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
     files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
     files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
     found = bodies or {}
     files |= index_body((found.get(r.slug, "") for r in ordered), known, vocab)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = [[r.slug, r.title, r.summary, r.tags] for r in ordered[start : start + CHUNK]]
-        files[f"d{start // CHUNK}.json"] = dump_json(chunk)
+    for offset, chunked in ((0, rows), (first_page, page_rows)):
+        for start in range(0, len(chunked), CHUNK):
+            files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
     files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
     files["meta.json"] = dump_json(
         {
@@ -311,6 +333,13 @@ def search_files(
         }
     )
     return files
+
+
+def page_summary(page: Disambiguation, titles: Mapping[str, str]) -> str:
+    """``SAM may mean: A or B.``, ``A, B or C`` naming the page's topics by title."""
+    named = [titles.get(slug, slug) for slug in page.topics]
+    listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
+    return f"{page.name} may mean: {listed}."
 
 
 def _bitmap(ordered: list[TopicRecord], tag: str) -> str:

@@ -59,14 +59,16 @@ def _decode(postings: dict[str, list[int]]) -> dict[int, int]:
 
 @dataclass(frozen=True)
 class Topic:
-    """One topic as the index's ``d<n>.json`` files give it."""
+    """One topic (or disambiguation page) as the index's ``d<n>.json`` files give it."""
 
     number: int
-    """Its place in slug order."""
+    """Its place in slug order; disambiguation pages come after every topic."""
     slug: str
     title: str
     summary: str
     tags: list[str]
+    kind: str = "topic"
+    """``topic``, or ``disambiguation`` for a page listing a shared name's topics."""
 
     @property
     def url(self) -> str:
@@ -184,7 +186,8 @@ class Searcher:
         """Topic number ``doc``."""
         chunk = self.meta["chunk"]
         slug, title, summary, tags = self.file(f"d{doc // chunk}.json")[doc % chunk]
-        return Topic(doc, slug, title, summary, tags)
+        kind = "topic" if doc < self.meta["count"] else "disambiguation"
+        return Topic(doc, slug, title, summary, tags, kind)
 
     def search(self, text: str, tags: list[str] | tuple[str, ...] = ()) -> list[tuple[int, Topic]]:
         """(score, topic) of the topics matching ``text`` and carrying every tag, best first."""

@@ -1,7 +1,7 @@
 // Runs the site's shipped search engine (src/kbgen/templates/search-query.js) under Node on
 // an index folder, for the tests to compare with kbgen/search_query.py.
 // Usage: node run_search_query.js SEARCH_QUERY_JS INDEX_DIR QUERIES_JSON, where QUERIES_JSON
-// holds [[text, [tag, ...]], ...]; prints [[score, slug], ...] for each query.
+// holds [[text, [tag, ...]], ...]; prints [[score, slug, kind], ...] for each query.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -19,7 +19,10 @@ const load = (name) => {
     const kept = new Set(await searcher.withTags(hits.map((h) => h[1]), tags));
     const found = [];
     for (const [score, doc] of hits) {
-      if (kept.has(doc)) found.push([score, (await searcher.topic(doc)).slug]);
+      if (kept.has(doc)) {
+        const topic = await searcher.topic(doc);
+        found.push([score, topic.slug, topic.kind]);
+      }
     }
     out.push(found);
   }

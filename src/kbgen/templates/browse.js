@@ -156,7 +156,12 @@
     }
     if (els.input.value !== state.q) els.input.value = state.q;
     const n = v.found.length;
-    els.status.textContent = n === 1 ? "1 topic" : `${n} topics`;
+    // A shared name's disambiguation page (numbered past the topics) leads the results
+    // but is not counted among the topics.
+    const pages = v.found.filter((d) => d >= data.count).length;
+    const counted = n - pages;
+    const also = pages === 1 ? " and a disambiguation page" : ` and ${pages} disambiguation pages`;
+    els.status.textContent = (counted === 1 ? "1 topic" : `${counted} topics`) + (pages ? also : "");
     v.shown = 0;
     const first = v.found.slice(0, PAGE);
     const topics = await Promise.all(first.map((d) => data.engine.topic(d)));
@@ -190,7 +195,7 @@
         const names = Object.fromEntries(meta.tags.map(([t, name]) => [t, name]));
         const anchors = Object.fromEntries(meta.tags.map(([t, , anchor]) => [t, anchor]));
         const tagOrder = Object.keys(names).sort((a, b) => names[a].localeCompare(names[b]));
-        data = {engine, tags: names, anchors, tagOrder, bitmaps, base, root: ""};
+        data = {engine, tags: names, anchors, tagOrder, bitmaps, base, root: "", count: meta.count};
         data.timing = {load: performance.now() - started};
       }).catch((err) => {
         loading = null; // let a later visit try again

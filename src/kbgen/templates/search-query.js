@@ -235,12 +235,14 @@
       return docs.filter((d) => bits.every((b) => (b[d >> 3] >> (d & 7)) & 1));
     }
 
-    // {number, slug, title, summary, tags, url} of topic number `doc`.
+    // {number, slug, title, summary, tags, url, kind} of topic number `doc`; kind is
+    // "disambiguation" for a page listing a shared name's topics (numbered after them).
     async function topic(doc) {
       await ready();
       const chunk = await file("d" + Math.floor(doc / meta.chunk) + ".json");
       const [slug, title, summary, tags] = chunk[doc % meta.chunk];
-      return {number: doc, slug, title, summary, tags, url: "topics/" + slug + "/"};
+      const kind = doc < meta.count ? "topic" : "disambiguation";
+      return {number: doc, slug, title, summary, tags, url: "topics/" + slug + "/", kind};
     }
 
     return {ready, rank, withTags, topic, file, corrections};
