@@ -288,6 +288,8 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
         config = _mkdocs_config(project, scratch)
         generated = _generate(project, config)
         plugin = config.plugins.get("kbgen")
+        # MkDocs keeps a plugin that has on_startup for the whole process: the flag holds
+        # for this build only.
         if isinstance(plugin, KbgenPlugin):
             plugin.pregenerated = True
         _log_to_stderr()
@@ -299,6 +301,9 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
             where = exc.filename or f"the site into {site_dir}"
             message = f"cannot write {where}: {exc.strerror or exc}; {site_dir} is unchanged"
             raise BuildError(message) from exc
+        finally:
+            if isinstance(plugin, KbgenPlugin):
+                plugin.pregenerated = False
         mark(scratch)
     seconds = time.perf_counter() - start
     return BuildReport(generated, site_dir, result is not None, seconds, import_problems(result))
