@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 
+import hypothesis
 import sphobjinv as soi
 
 import kbgen.importer as importer
@@ -182,3 +184,11 @@ def test_import_moves_an_edited_topic_off_the_shared_names_slug(tmp_path, monkey
     files = render_site(config, topics, "KB")
     assert "](sam-segment-anything-model.md)" in files["topics/sam.md"].decode()
     assert "topics/sam/index.html" not in files  # the list, not a redirect, holds the URL
+
+
+@hypothesis.given(hypothesis.strategies.text(alphabet="<!-> a\n", max_size=60))
+def test_comments_are_dropped_as_by_the_plain_pattern(text: str) -> None:
+    """The linear scan gives what ``re.sub(r"<!--.*?-->", "")`` gives."""
+    from kbgen.disambiguation import _without_comments
+
+    assert _without_comments(text) == re.sub(r"<!--.*?-->", "", text)

@@ -316,6 +316,19 @@ def test_body_shards_split_until_small_and_every_term_is_found_in_its_shard() ->
     assert sorted(t for data in files.values() for t in json.loads(data)) == sorted(terms)
 
 
+def test_words_too_long_to_type_are_not_indexed_so_shard_names_stay_short() -> None:
+    """A run of one letter in many lengths would split shards letter by letter, to names
+    longer than a file system allows."""
+    from kbgen.search_body import MAX_BODY_TERM, index_body
+    from kbgen.search_index import Vocabulary
+
+    body = "## What\n\n" + " ".join("a" * n for n in range(1, 400)) + " quantisation\n"
+    files = index_body([body], [set()], Vocabulary())
+    assert max(len(name) for name in files) <= MAX_BODY_TERM + len("b.json")
+    terms = {t for data in files.values() for t in json.loads(data)}
+    assert max(len(t) for t in terms) <= MAX_BODY_TERM and any(len(t) > 20 for t in terms)
+
+
 def having_in_body(bodies: dict[str, str], word: str) -> set[str]:
     return {slug for slug, body in bodies.items() if word in words(body_text(body))}
 

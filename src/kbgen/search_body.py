@@ -37,6 +37,8 @@ BODY_CAP = 100
 """Topics kept per body term."""
 BODY_SHARD_BYTES = 16_000
 """Size over which a body shard is split."""
+MAX_BODY_TERM = 32
+"""Longer body words are not indexed: no reader types them, and each would split shards."""
 K1 = 1.2
 B = 0.75
 
@@ -60,7 +62,7 @@ def body_postings(
     for doc, (found, length) in enumerate(zip(counts, lengths, strict=True)):
         norm = K1 * (1 - B + B * length / average)
         for term, tf in found.items():
-            if term not in known[doc]:
+            if term not in known[doc] and len(term) <= MAX_BODY_TERM:
                 saturation = tf * (K1 + 1) / (tf + norm) / (K1 + 1)
                 postings[term][doc] = max(1, min(BODY_MAX, int(BODY_MAX * saturation + 0.5)))
     for term, docs in postings.items():
