@@ -67,13 +67,13 @@ def test_editing_a_topic_reloads_the_page(tmp_path, browser):
         path.write_text(path.read_text().replace("Latency matters.", edited))
         page.wait_for_function(
             "() => document.querySelector('article')?.innerText.includes('Latency matters most')",
-            timeout=30000,
+            timeout=120_000,  # a loaded CI machine; an idle one takes seconds
         )
         assert page.get_attribute("article a[href$='key-value-caching/']", "href")
-        page.goto(f"http://127.0.0.1:{port}/topics/key-value-caching/")
+        page.goto(f"http://127.0.0.1:{port}/topics/key-value-caching/", timeout=120_000)
         referenced = page.inner_text("article")
         assert "Referenced by" in referenced and "Speculative Decoding" in referenced
-        page.goto(f"http://127.0.0.1:{port}/topics/beam-search/")
+        page.goto(f"http://127.0.0.1:{port}/topics/beam-search/", timeout=120_000)
         assert "Referenced by" not in page.inner_text("article")
         page.close()
         rendered = [
