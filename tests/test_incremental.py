@@ -50,7 +50,11 @@ def store():
 def _round(memo: Memo, config, topics) -> tuple[dict[str, bytes], int]:
     memo.start("scope")
     files = render_site(config, topics, "KB", changed={}, memo=memo)
-    return files, memo.finish().computed.get("page", 0)
+    done = memo.finish()
+    if done.reused:  # the search index counts again only the bodies that changed
+        assert done.computed.get("search-body", 0) <= len(topics) // 10
+        assert done.reused["search-body"] >= len(topics) - done.computed.get("search-body", 0)
+    return files, done.computed.get("page", 0)
 
 
 def _changed_pages(before: dict[str, bytes], after: dict[str, bytes], topics) -> set[str]:
@@ -85,7 +89,12 @@ def test_an_edit_renders_the_edited_page_and_the_pages_it_changes_only(store):
     assert f"({editing.slug}.md)" in after[f"topics/{target.slug}.md"].decode()
     # Exactly the pages whose output changed were rendered: not every page.
     assert rendered == len(changed) < len(topics) // 10
-    assert after == render_site(config, edited, "KB", changed={})
+    scratch = render_site(config, edited, "KB", changed={})
+    assert after == scratch
+    # The search index too: the edit's words reach it, the same as from scratch.
+    index = [name for name in scratch if name.startswith("assets/kbgen/search/")]
+    assert any(first.get(name) != after[name] for name in index)
+    assert {name: after[name] for name in index} == {name: scratch[name] for name in index}
     assert by_slug[target.slug].title in after["llms-full.txt"].decode()
 
 

@@ -231,15 +231,24 @@ def render_site(
             tag.slug: [t for t in context_topics if tag.slug in t.tags] for tag in used_tags
         },
     }
+    # kbgen's own index page templates read a topic's slug, title, aliases and tags only;
+    # a project's template of the same name may read anything: it is rendered every time.
+    shown = tuple((t.slug, t.title, tuple(t.aliases), tuple(t.tags)) for t in context_topics)
+    index_key = (site_name, site_description, config.home, shown, tuple(used_tags))
     for page in OWNED_PAGES:
-        files[page] = env.get_template(f"{page}.j2").render(**context).encode()
+
+        def index_page(page: str = page) -> bytes:
+            return env.get_template(f"{page}.j2").render(**context).encode()
+
+        own = not (config.root / "templates" / f"{page}.j2").exists()
+        files[page] = memo.get("index", (page, index_key), index_page) if own else index_page()
     for asset in ASSETS:
         files[f"assets/kbgen/{asset}"] = _asset(asset)
     for path, data in _folder_assets(KATEX).items():
         files[f"assets/kbgen/{path}"] = data
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
     for name, data in search_files(
-        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared
+        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared, memo
     ).items():
         files[f"{SEARCH_DIR}/{name}"] = data
     files["topics.json"] = topics_json(topics, site_name, site_url, records, implied).encode()
