@@ -163,3 +163,22 @@ def test_dirty_rebuilds_render_the_changed_pages_and_all_after_a_template_edit(t
         assert all(third[slug] > second[slug] for slug in second)
     finally:
         load_mkdocs(config_file=str(project.root / "mkdocs.yml")).plugins.on_shutdown()
+
+
+@pytest.mark.parametrize("site_url", ["", "https://example.org/kb"])
+def test_the_exports_kept_per_topic_are_the_exports_made_whole(store, site_url):
+    from kbgen.exports import topic_records, topics_json
+    from kbgen.llms import llms_full_txt
+
+    config, topics = store
+    records = topic_records(topics)
+    shared = {"SAM": [records[1].slug, records[0].slug]}
+    memo = Memo()
+    for _ in range(2):  # computed, then kept
+        memo.start("scope")
+        kept = topics_json(topics, "KB", site_url, records, shared, memo)
+        assert kept == topics_json(topics, "KB", site_url, records, shared)
+        full = llms_full_txt(topics, records, "KB", site_url, memo)
+        assert full == llms_full_txt(topics, records, "KB", site_url)
+        memo.finish()
+    assert topics_json([], "KB", site_url, [], None, Memo()) == topics_json([], "KB", site_url, [])

@@ -35,7 +35,15 @@ from kbgen.exports import SCHEMA_FILE, schema_json, topic_record, topics_json
 from kbgen.incremental import Memo
 from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
-from kbgen.manifest import FileEntry, Manifest, digest, file_entry, inputs_digest, tree_files
+from kbgen.manifest import (
+    MANIFEST_FILE,
+    FileEntry,
+    Manifest,
+    digest,
+    file_entry,
+    inputs_digest,
+    tree_files,
+)
 from kbgen.provenance import RepoLinks, last_changed
 from kbgen.records import Topic
 from kbgen.render import build_pages, tag_anchor, template_env
@@ -251,7 +259,7 @@ def render_site(
         records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared, memo
     ).items():
         files[f"{SEARCH_DIR}/{name}"] = data
-    files["topics.json"] = topics_json(topics, site_name, site_url, records, implied).encode()
+    files["topics.json"] = topics_json(topics, site_name, site_url, records, implied, memo).encode()
     files["topics.js"] = topics_js(files["topics.json"].decode(), redirects).encode()
     files[SCHEMA_FILE] = schema_json()
     disambiguation = {fold(d.name): d.url for d in shared}
@@ -268,7 +276,7 @@ def render_site(
         lambda: inventory(topics, site_name, records, disambiguation),
     )
     files["llms.txt"] = llms_txt(records, site_name, site_url).encode()
-    files["llms-full.txt"] = llms_full_txt(topics, records, site_name, site_url).encode()
+    files["llms-full.txt"] = llms_full_txt(topics, records, site_name, site_url, memo).encode()
     return files
 
 
@@ -312,13 +320,17 @@ def write_files(
         root = docs_dir / directory
         if not root.is_dir():
             continue
-        for path in sorted(root.rglob("*"), reverse=True):
-            relative = path.relative_to(docs_dir).as_posix()
-            if path.is_file() and relative not in files:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        # Bottom up, so that a folder its stale files leave empty goes too.
+        for folder, subfolders, names in os.walk(root, topdown=False):
+            relative = Path(folder).relative_to(docs_dir).as_posix()
+            for name in names:
+                if f"{relative}/{name}" not in files:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+            for name in subfolders:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path) and not os.listdir(path):
+                    os.rmdir(path)
     return written, removed, entries
 
 
@@ -332,6 +344,15 @@ def generator_inputs(
     scope = inputs_digest(settings, (__version__, *values))
     store = inputs_digest(tree_files(config.topics_dir), [f"{k}={v}" for k, v in changed.items()])
     return scope, store
+
+
+def _manifest_key(docs_dir: Path) -> tuple[str, int, int, int] | None:
+    """The docs folder's manifest file by path, inode, size and modification time."""
+    try:
+        stat = (docs_dir / MANIFEST_FILE).stat()
+    except OSError:
+        return None
+    return (str(docs_dir), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def generate(
@@ -348,7 +369,6 @@ def generate(
     Nothing is rendered when the docs folder's manifest shows the same inputs and its files
     as written; ``memo`` (kept by ``kbgen serve`` between builds) renders only what changed.
     """
-    manifest = Manifest.load(docs_dir)
     slugs = sorted(p.stem for p in config.topics_dir.glob("*.md"))
     changed = last_changed(config.topics_dir, slugs)
     values = (site_name, site_url, site_description, repr(repo))
@@ -356,17 +376,20 @@ def generate(
     inputs = f"{scope}-{store}"
     # A memo to fill (the first build under `kbgen serve`) wants the pages rendered.
     fill = memo is not None and (memo.empty or memo.scope != scope)
-    if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
-        return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     memo = memo or Memo()
     memo.start(scope)
+    manifest = memo.get("manifest", _manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
+    if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
+        return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     topics = load_checked_topics(config, memo)
     files = render_site(config, topics, site_name, site_url, site_description, repo, changed, memo)
     rendered = memo.finish().computed.get("page", 0)
     try:
         written, removed, entries = write_files(docs_dir, files, manifest)
         redirects = sum(1 for f in files if f.endswith("/index.html"))
-        Manifest(inputs, entries, len(topics), redirects).save(docs_dir)
+        manifest = Manifest(inputs, entries, len(topics), redirects)
+        manifest.save(docs_dir)
+        memo.get("manifest", _manifest_key(docs_dir), lambda: manifest)  # as just written
     except OSError as exc:
         where = exc.filename or docs_dir
         raise WriteError(f"cannot write {where}: {exc.strerror or exc}") from exc

@@ -282,7 +282,9 @@ def search_files(
             found = _record_terms(r, shown, vocab)
         else:
             key = (r.title, tuple(r.aliases), shown, r.summary)
-            found = memo.get("search-record", key, lambda r=r: _record_terms(r, shown, vocab))
+            found = memo.get(
+                "search-record", key, lambda r=r, shown=shown: _record_terms(r, shown, vocab)
+            )
         for term, weight in found.terms:
             _add(terms, term, doc, weight)
         for key, weight in found.names:
@@ -364,9 +366,7 @@ def _record_terms(r: TopicRecord, tag_names: tuple[str, ...], vocab: Vocabulary)
         for form in {word, stem(word)}:
             if len(form) >= FUZZY_MIN:
                 fuzzy.extend((variant, form) for variant in {form} | deletions(form))
-    return _RecordTerms(
-        tuple(terms), tuple(names), tuple(fuzzy), frozenset(t for t, _ in terms)
-    )
+    return _RecordTerms(tuple(terms), tuple(names), tuple(fuzzy), frozenset(t for t, _ in terms))
 
 
 def _memo_counts(memo: Memo, vocab: Vocabulary):
