@@ -170,7 +170,7 @@ def test_the_exports_kept_per_topic_are_the_exports_made_whole(store, site_url):
     from kbgen.exports import topic_records, topics_json
     from kbgen.llms import llms_full_txt
 
-    config, topics = store
+    _, topics = store
     records = topic_records(topics)
     shared = {"SAM": [records[1].slug, records[0].slug]}
     memo = Memo()
@@ -182,3 +182,28 @@ def test_the_exports_kept_per_topic_are_the_exports_made_whole(store, site_url):
         assert full == llms_full_txt(topics, records, "KB", site_url)
         memo.finish()
     assert topics_json([], "KB", site_url, [], None, Memo()) == topics_json([], "KB", site_url, [])
+
+
+def test_the_themes_templates_stay_compiled_until_their_source_changes(tmp_path):
+    import jinja2
+
+    from kbgen.publish import _CompiledTemplates
+
+    page = tmp_path / "page.html"
+    page.write_text("{{ 6 * 7 }}")
+    compiled, compiles = _CompiledTemplates(), []
+
+    class Counting(jinja2.Environment):
+        def compile(self, source, *args, **kwargs):
+            compiles.append(source)
+            return super().compile(source, *args, **kwargs)
+
+    def render() -> str:  # a new environment each time, as each MkDocs rebuild makes
+        env = Counting(loader=jinja2.FileSystemLoader(str(tmp_path)))
+        env.bytecode_cache = compiled
+        return env.get_template("page.html").render()
+
+    assert render() == "42" and len(compiles) == 1
+    assert render() == "42" and len(compiles) == 1  # loaded, not compiled again
+    page.write_text("{{ 6 * 8 }}")
+    assert render() == "48" and len(compiles) == 2
