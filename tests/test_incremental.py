@@ -50,7 +50,11 @@ def store():
 def _round(memo: Memo, config, topics) -> tuple[dict[str, bytes], int]:
     memo.start("scope")
     files = render_site(config, topics, "KB", changed={}, memo=memo)
-    return files, memo.finish().computed.get("page", 0)
+    done = memo.finish()
+    if done.reused:  # the search index counts again only the bodies that changed
+        assert done.computed.get("search-body", 0) <= len(topics) // 10
+        assert done.reused["search-body"] >= len(topics) - done.computed.get("search-body", 0)
+    return files, done.computed.get("page", 0)
 
 
 def _changed_pages(before: dict[str, bytes], after: dict[str, bytes], topics) -> set[str]:
@@ -85,7 +89,12 @@ def test_an_edit_renders_the_edited_page_and_the_pages_it_changes_only(store):
     assert f"({editing.slug}.md)" in after[f"topics/{target.slug}.md"].decode()
     # Exactly the pages whose output changed were rendered: not every page.
     assert rendered == len(changed) < len(topics) // 10
-    assert after == render_site(config, edited, "KB", changed={})
+    scratch = render_site(config, edited, "KB", changed={})
+    assert after == scratch
+    # The search index too: the edit's words reach it, the same as from scratch.
+    index = [name for name in scratch if name.startswith("assets/kbgen/search/")]
+    assert any(first.get(name) != after[name] for name in index)
+    assert {name: after[name] for name in index} == {name: scratch[name] for name in index}
     assert by_slug[target.slug].title in after["llms-full.txt"].decode()
 
 
@@ -154,3 +163,47 @@ def test_dirty_rebuilds_render_the_changed_pages_and_all_after_a_template_edit(t
         assert all(third[slug] > second[slug] for slug in second)
     finally:
         load_mkdocs(config_file=str(project.root / "mkdocs.yml")).plugins.on_shutdown()
+
+
+@pytest.mark.parametrize("site_url", ["", "https://example.org/kb"])
+def test_the_exports_kept_per_topic_are_the_exports_made_whole(store, site_url):
+    from kbgen.exports import topic_records, topics_json
+    from kbgen.llms import llms_full_txt
+
+    _, topics = store
+    records = topic_records(topics)
+    shared = {"SAM": [records[1].slug, records[0].slug]}
+    memo = Memo()
+    for _ in range(2):  # computed, then kept
+        memo.start("scope")
+        kept = topics_json(topics, "KB", site_url, records, shared, memo)
+        assert kept == topics_json(topics, "KB", site_url, records, shared)
+        full = llms_full_txt(topics, records, "KB", site_url, memo)
+        assert full == llms_full_txt(topics, records, "KB", site_url)
+        memo.finish()
+    assert topics_json([], "KB", site_url, [], None, Memo()) == topics_json([], "KB", site_url, [])
+
+
+def test_the_themes_templates_stay_compiled_until_their_source_changes(tmp_path):
+    import jinja2
+
+    from kbgen.publish import _CompiledTemplates
+
+    page = tmp_path / "page.html"
+    page.write_text("{{ 6 * 7 }}")
+    compiled, compiles = _CompiledTemplates(), []
+
+    class Counting(jinja2.Environment):
+        def compile(self, source, *args, **kwargs):
+            compiles.append(source)
+            return super().compile(source, *args, **kwargs)
+
+    def render() -> str:  # a new environment each time, as each MkDocs rebuild makes
+        env = Counting(loader=jinja2.FileSystemLoader(str(tmp_path)))
+        env.bytecode_cache = compiled
+        return env.get_template("page.html").render()
+
+    assert render() == "42" and len(compiles) == 1
+    assert render() == "42" and len(compiles) == 1  # loaded, not compiled again
+    page.write_text("{{ 6 * 8 }}")
+    assert render() == "48" and len(compiles) == 2

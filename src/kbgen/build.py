@@ -35,7 +35,15 @@ from kbgen.exports import SCHEMA_FILE, schema_json, topic_record, topics_json
 from kbgen.incremental import Memo
 from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
-from kbgen.manifest import FileEntry, Manifest, digest, file_entry, inputs_digest, tree_files
+from kbgen.manifest import (
+    MANIFEST_FILE,
+    FileEntry,
+    Manifest,
+    digest,
+    file_entry,
+    inputs_digest,
+    tree_files,
+)
 from kbgen.provenance import RepoLinks, last_changed
 from kbgen.records import Topic
 from kbgen.render import build_pages, tag_anchor, template_env
@@ -231,18 +239,27 @@ def render_site(
             tag.slug: [t for t in context_topics if tag.slug in t.tags] for tag in used_tags
         },
     }
+    # kbgen's own index page templates read a topic's slug, title, aliases and tags only;
+    # a project's template of the same name may read anything: it is rendered every time.
+    shown = tuple((t.slug, t.title, tuple(t.aliases), tuple(t.tags)) for t in context_topics)
+    index_key = (site_name, site_description, config.home, shown, tuple(used_tags))
     for page in OWNED_PAGES:
-        files[page] = env.get_template(f"{page}.j2").render(**context).encode()
+
+        def index_page(page: str = page) -> bytes:
+            return env.get_template(f"{page}.j2").render(**context).encode()
+
+        own = not (config.root / "templates" / f"{page}.j2").exists()
+        files[page] = memo.get("index", (page, index_key), index_page) if own else index_page()
     for asset in ASSETS:
         files[f"assets/kbgen/{asset}"] = _asset(asset)
     for path, data in _folder_assets(KATEX).items():
         files[f"assets/kbgen/{path}"] = data
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
     for name, data in search_files(
-        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared
+        records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared, memo
     ).items():
         files[f"{SEARCH_DIR}/{name}"] = data
-    files["topics.json"] = topics_json(topics, site_name, site_url, records, implied).encode()
+    files["topics.json"] = topics_json(topics, site_name, site_url, records, implied, memo).encode()
     files["topics.js"] = topics_js(files["topics.json"].decode(), redirects).encode()
     files[SCHEMA_FILE] = schema_json()
     disambiguation = {fold(d.name): d.url for d in shared}
@@ -259,7 +276,7 @@ def render_site(
         lambda: inventory(topics, site_name, records, disambiguation),
     )
     files["llms.txt"] = llms_txt(records, site_name, site_url).encode()
-    files["llms-full.txt"] = llms_full_txt(topics, records, site_name, site_url).encode()
+    files["llms-full.txt"] = llms_full_txt(topics, records, site_name, site_url, memo).encode()
     return files
 
 
@@ -303,13 +320,17 @@ def write_files(
         root = docs_dir / directory
         if not root.is_dir():
             continue
-        for path in sorted(root.rglob("*"), reverse=True):
-            relative = path.relative_to(docs_dir).as_posix()
-            if path.is_file() and relative not in files:
-                path.unlink()
-                removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        # Bottom up, so that a folder its stale files leave empty goes too.
+        for folder, subfolders, names in os.walk(root, topdown=False):
+            relative = Path(folder).relative_to(docs_dir).as_posix()
+            for name in names:
+                if f"{relative}/{name}" not in files:
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+            for name in subfolders:
+                path = os.path.join(folder, name)
+                if not os.path.islink(path) and not os.listdir(path):
+                    os.rmdir(path)
     return written, removed, entries
 
 
@@ -323,6 +344,15 @@ def generator_inputs(
     scope = inputs_digest(settings, (__version__, *values))
     store = inputs_digest(tree_files(config.topics_dir), [f"{k}={v}" for k, v in changed.items()])
     return scope, store
+
+
+def _manifest_key(docs_dir: Path) -> tuple[str, int, int, int] | None:
+    """The docs folder's manifest file by path, inode, size and modification time."""
+    try:
+        stat = (docs_dir / MANIFEST_FILE).stat()
+    except OSError:
+        return None
+    return (str(docs_dir), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def generate(
@@ -339,7 +369,6 @@ def generate(
     Nothing is rendered when the docs folder's manifest shows the same inputs and its files
     as written; ``memo`` (kept by ``kbgen serve`` between builds) renders only what changed.
     """
-    manifest = Manifest.load(docs_dir)
     slugs = sorted(p.stem for p in config.topics_dir.glob("*.md"))
     changed = last_changed(config.topics_dir, slugs)
     values = (site_name, site_url, site_description, repr(repo))
@@ -347,17 +376,20 @@ def generate(
     inputs = f"{scope}-{store}"
     # A memo to fill (the first build under `kbgen serve`) wants the pages rendered.
     fill = memo is not None and (memo.empty or memo.scope != scope)
-    if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
-        return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     memo = memo or Memo()
     memo.start(scope)
+    manifest = memo.get("manifest", _manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
+    if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
+        return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     topics = load_checked_topics(config, memo)
     files = render_site(config, topics, site_name, site_url, site_description, repo, changed, memo)
     rendered = memo.finish().computed.get("page", 0)
     try:
         written, removed, entries = write_files(docs_dir, files, manifest)
         redirects = sum(1 for f in files if f.endswith("/index.html"))
-        Manifest(inputs, entries, len(topics), redirects).save(docs_dir)
+        manifest = Manifest(inputs, entries, len(topics), redirects)
+        manifest.save(docs_dir)
+        memo.get("manifest", _manifest_key(docs_dir), lambda: manifest)  # as just written
     except OSError as exc:
         where = exc.filename or docs_dir
         raise WriteError(f"cannot write {where}: {exc.strerror or exc}") from exc

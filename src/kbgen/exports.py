@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.extensions.toc import unique
 
+from kbgen.incremental import Memo
 from kbgen.records import Topic
 from kbgen.store import parse_body
 
@@ -92,6 +93,7 @@ def topics_json(
     site_url: str = "",
     records: list[TopicRecord] | None = None,
     shared_names: Mapping[str, Iterable[str]] | None = None,
+    memo: Memo | None = None,
 ) -> str:
     """The ``topics.json`` document; ``site_url`` (when known) is the absolute site root.
 
@@ -100,7 +102,8 @@ def topics_json(
 
     With ``site_url``, every topic's ``url`` and the ``$schema`` are absolute; without it
     they are relative to the site root. ``records``, when the caller has them already, are
-    :func:`topic_records` of ``topics``.
+    :func:`topic_records` of ``topics``. ``memo`` (:mod:`kbgen.incremental`) keeps each
+    topic's entry between calls.
     """
     root = site_url if not site_url or site_url.endswith("/") else site_url + "/"
     data: dict[str, object] = {
@@ -110,10 +113,38 @@ def topics_json(
     }
     if root:
         data["site_url"] = root
-    data["topics"] = [{**asdict(r), "url": root + r.url} for r in records or topic_records(topics)]
+    records = records or topic_records(topics)
     if shared_names:
-        data["shared_names"] = {name: sorted(slugs) for name, slugs in sorted(shared_names.items())}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        names = {name: sorted(slugs) for name, slugs in sorted(shared_names.items())}
+    if memo is None:
+        data["topics"] = [{**asdict(r), "url": root + r.url} for r in records]
+        if shared_names:
+            data["shared_names"] = names
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    # The same text, each topic's entry kept: json.dumps indents a nested value by its depth.
+    data["topics"] = []
+    if shared_names:
+        data["shared_names"] = names
+    head, _, tail = _dump(data).partition('"topics": []')
+    entries = [
+        memo.get("topics.json", (record_key(r), root), lambda r=r: _entry(r, root)) for r in records
+    ]
+    listed = "[\n  " + ",\n  ".join(entries) + "\n ]" if entries else "[]"
+    return head + '"topics": ' + listed + tail + "\n"
+
+
+def record_key(r: TopicRecord) -> tuple:
+    """Every field of ``r``, hashable: a key for a result made of the record."""
+    return (r.slug, r.title, tuple(r.aliases), tuple(r.tags), r.url, r.summary, tuple(r.anchors))
+
+
+def _dump(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1)
+
+
+def _entry(r: TopicRecord, root: str) -> str:
+    """One topic's entry in ``topics.json``, as nested two deep."""
+    return _dump({**asdict(r), "url": root + r.url}).replace("\n", "\n  ")
 
 
 def schema_json() -> bytes:

@@ -3,7 +3,8 @@
 Under ``kbgen serve`` one process builds the site again after every edit. A :class:`Memo`
 keeps what the pure steps of :mod:`kbgen.build` and :mod:`kbgen.render` computed (a topic
 file parsed, a topic's sections cross-linked and rendered, a page filled into its
-template), each under a key made of everything it depends on, so that a rebuild only
+template, a topic's search terms and its parts of ``topics.json`` and ``llms-full.txt``,
+the index pages), each under a key made of everything it depends on, so that a rebuild only
 computes again what an edit changed: the edited topic, and the pages whose links,
 backlinks, related topics or hatnotes change with it. Everything else is looked up.
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from kbgen.exports import TopicRecord
+from kbgen.exports import TopicRecord, record_key
+from kbgen.incremental import Memo
 from kbgen.records import Topic
 from kbgen.store import fenced_lines, parse_body
 
@@ -71,23 +72,38 @@ def llms_txt(records: list[TopicRecord], site_name: str, site_url: str = "") -> 
 
 
 def llms_full_txt(
-    topics: list[Topic], records: list[TopicRecord], site_name: str, site_url: str = ""
+    topics: list[Topic],
+    records: list[TopicRecord],
+    site_name: str,
+    site_url: str = "",
+    memo: Memo | None = None,
 ) -> str:
-    """Every topic page's text, by title, each under its own ``#`` heading."""
+    """Every topic page's text, by title, each under its own ``#`` heading; ``memo``
+    (:mod:`kbgen.incremental`) keeps each topic's part between calls."""
     root = _root(site_url)
     by_slug = {t.slug: t for t in topics}
     parts = [f"# {_text(site_name)}\n"]
     for r in sorted(records, key=lambda r: (r.title.casefold(), r.slug)):
-        _, sections = parse_body(by_slug[r.slug].body)
-        head = [f"# {_text(r.title)}", "", f"URL: {root}{r.url}"]
-        if r.aliases:
-            head.append(f"Also: {'; '.join(_text(a) for a in r.aliases)}")
-        if r.tags:
-            head.append(f"Tags: {', '.join(r.tags)}")
-        body = [
-            f"## {_text(s.name)}\n\n{_no_headings(s.text.strip())}"
-            for s in sections
-            if s.text.strip()
-        ]
-        parts.append("\n".join(head) + "\n\n" + "\n\n".join(body) + "\n")
+        body = by_slug[r.slug].body
+        if memo is None:
+            parts.append(_topic_part(r, body, root))
+        else:
+            key = (record_key(r), body, root)
+            parts.append(
+                memo.get("llms-full", key, lambda r=r, body=body: _topic_part(r, body, root))
+            )
     return "\n".join(parts)
+
+
+def _topic_part(r: TopicRecord, markdown: str, root: str) -> str:
+    """One topic's part of ``llms-full.txt``."""
+    _, sections = parse_body(markdown)
+    head = [f"# {_text(r.title)}", "", f"URL: {root}{r.url}"]
+    if r.aliases:
+        head.append(f"Also: {'; '.join(_text(a) for a in r.aliases)}")
+    if r.tags:
+        head.append(f"Tags: {', '.join(r.tags)}")
+    body = [
+        f"## {_text(s.name)}\n\n{_no_headings(s.text.strip())}" for s in sections if s.text.strip()
+    ]
+    return "\n".join(head) + "\n\n" + "\n\n".join(body) + "\n"

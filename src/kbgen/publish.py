@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import jinja2
+import jinja2.bccache
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import config_options as opt
 from mkdocs.config import load_config as load_mkdocs_config
@@ -72,6 +74,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.generated: Generated | None = None
         self.memo = Memo()
         """The generator's results, kept between the rebuilds of ``mkdocs serve``."""
+        self.compiled = _CompiledTemplates()
+        """The theme's templates compiled, kept between the rebuilds of ``mkdocs serve``."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
@@ -114,8 +118,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             # and a dirty build renders only the pages whose Markdown changed. Without their
             # HTML, MkDocs renders them all.
             clean_directory(config.site_dir)
+            self.compiled.clear()  # mkdocs.yml may set other options of the environment
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
         self.generated = done
+
+    def on_env(self, env, *, config: MkDocsConfig, files):
+        # Every rebuild of `mkdocs serve` makes a new Jinja environment for the theme, which
+        # compiles every template again: kept compiled, as long as a template's source is.
+        if self.serving:
+            env.bytecode_cache = self.compiled
+        return env
 
     def on_files(self, files, *, config: MkDocsConfig):
         self.pages = progress.task("Building pages", len(files.documentation_pages()))
@@ -160,6 +172,23 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             if path.exists():
                 server.watch(str(path))
         return server
+
+
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates in memory, by template name and source checksum."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.code.clear()
 
 
 @dataclass(frozen=True)

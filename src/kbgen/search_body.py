@@ -50,12 +50,22 @@ def body_text(markdown: str) -> str:
     return "\n".join(plain_text(p) for p in parts if p.strip())
 
 
+def body_counts(body: str, vocab: Vocabulary) -> Counter[str]:
+    """How often each body term occurs in a topic's body (Markdown)."""
+    return Counter(stem(w) for w in vocab.terms(body_text(body)))
+
+
 def body_postings(
-    bodies: list[str], known: list[set[str]], vocab: Vocabulary
+    bodies: list[str],
+    known: list[set[str]],
+    vocab: Vocabulary,
+    count: Callable[[str], Counter[str]] | None = None,
 ) -> dict[str, dict[int, int]]:
     """Body term → topic number → weight, for the topics' bodies (in topic order) and the
-    terms each already has from other fields, each term cut to its ``BODY_CAP`` best."""
-    counts = [Counter(stem(w) for w in vocab.terms(body_text(b))) for b in bodies]
+    terms each already has from other fields, each term cut to its ``BODY_CAP`` best.
+    ``count`` (default :func:`body_counts`) counts a body's terms; it may keep its results."""
+    count = count or (lambda body: body_counts(body, vocab))
+    counts = [count(b) for b in bodies]
     lengths = [sum(c.values()) for c in counts]
     average = sum(lengths) / len(lengths) if any(lengths) else 1.0
     postings: dict[str, dict[int, int]] = defaultdict(dict)
@@ -105,6 +115,12 @@ def body_shard(term: str, exists: Callable[[str], bool], prefix: int = BODY_PREF
     return None
 
 
-def index_body(bodies: Iterable[str], known: list[set[str]], vocab: Vocabulary) -> dict[str, bytes]:
-    """The body shards of the topics' bodies, in topic order."""
-    return body_files(body_postings(list(bodies), known, vocab))
+def index_body(
+    bodies: Iterable[str],
+    known: list[set[str]],
+    vocab: Vocabulary,
+    count: Callable[[str], Counter[str]] | None = None,
+) -> dict[str, bytes]:
+    """The body shards of the topics' bodies, in topic order (``count``: see
+    :func:`body_postings`)."""
+    return body_files(body_postings(list(bodies), known, vocab, count))

@@ -67,10 +67,12 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
+from kbgen.incremental import Memo
 
 WEIGHTS = {
     "title": 100, "aliases": 60, "tags": 30, "summary": 10,
@@ -259,45 +261,37 @@ def search_files(
     synonyms: Iterable[Iterable[str]] = (),
     bodies: Mapping[str, str] | None = None,
     pages: Iterable[Disambiguation] = (),
+    memo: Memo | None = None,
 ) -> dict[str, bytes]:
     """Every file of the index, by name; ``tags`` maps a tag to its name and anchor,
     ``bodies`` a topic's slug to its body (Markdown), whose words :mod:`kbgen.search_body`
-    indexes (none without it), ``pages`` are the disambiguation pages."""
+    indexes (none without it), ``pages`` are the disambiguation pages. ``memo``
+    (:mod:`kbgen.incremental`) keeps each topic's terms between calls, by its text; the
+    files are the same with or without it."""
     from kbgen.search_body import BODY_PREFIX, index_body  # it builds on this module
 
     vocab = Vocabulary(synonyms)
     ordered = sorted(records, key=lambda r: r.slug)
-    known: list[set[str]] = [set() for _ in ordered]
+    known: list[set[str]] = []
     terms: Postings = defaultdict(dict)
     names: Postings = defaultdict(dict)
     fuzzy: dict[str, set[str]] = defaultdict(set)
     for doc, r in enumerate(ordered):
-        fields = [
-            ("title", r.title),
-            *(("aliases", a) for a in r.aliases),
-            *(("tags", tags.get(t, (t, ""))[0]) for t in r.tags),
-            ("summary", r.summary),
-        ]
-        for field, text in fields:
-            found = vocab.terms(text)
-            weight = WEIGHTS[field] + SHORT_BONUS.get(field, 0) // max(1, len(found))
-            for word in found:
-                for term in {word, stem(word)}:
-                    _add(terms, term, doc, weight)
-                    known[doc].add(term)
-        for weight, group in (
-            (WEIGHTS["name"], name_variants([r.title])[0]),
-            (WEIGHTS["alias"], name_variants(r.aliases)[0]),
-            (WEIGHTS["part"], name_variants(r.names)[1]),
-        ):
-            for name in group:
-                for key in vocab.name_keys(name):
-                    _add(names, key, doc, weight)
-        for word in vocab.terms(" ".join(r.names)):
-            for form in {word, stem(word)}:
-                if len(form) >= FUZZY_MIN:
-                    for variant in {form} | deletions(form):
-                        fuzzy[variant].add(form)
+        shown = tuple(tags.get(t, (t, ""))[0] for t in r.tags)
+        if memo is None:
+            found = _record_terms(r, shown, vocab)
+        else:
+            key = (r.title, tuple(r.aliases), shown, r.summary)
+            found = memo.get(
+                "search-record", key, lambda r=r, shown=shown: _record_terms(r, shown, vocab)
+            )
+        for term, weight in found.terms:
+            _add(terms, term, doc, weight)
+        for key, weight in found.names:
+            _add(names, key, doc, weight)
+        for variant, form in found.fuzzy:
+            fuzzy[variant].add(form)
+        known.append(found.known)
     rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
     first_page = -(-len(rows) // CHUNK) * CHUNK
     titles = {r.slug: r.title for r in ordered}
@@ -309,8 +303,9 @@ def search_files(
     files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
     files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
     files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
-    found = bodies or {}
-    files |= index_body((found.get(r.slug, "") for r in ordered), known, vocab)
+    bodies = bodies or {}
+    count = None if memo is None else _memo_counts(memo, vocab)
+    files |= index_body((bodies.get(r.slug, "") for r in ordered), known, vocab, count)
     for offset, chunked in ((0, rows), (first_page, page_rows)):
         for start in range(0, len(chunked), CHUNK):
             files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
@@ -333,6 +328,51 @@ def search_files(
         }
     )
     return files
+
+
+@dataclass(frozen=True)
+class _RecordTerms:
+    """What one topic's names, tags and summary put in the index, whatever its number."""
+
+    terms: tuple[tuple[str, int], ...]
+    names: tuple[tuple[str, int], ...]
+    fuzzy: tuple[tuple[str, str], ...]
+    known: frozenset[str]
+
+
+def _record_terms(r: TopicRecord, tag_names: tuple[str, ...], vocab: Vocabulary) -> _RecordTerms:
+    terms: list[tuple[str, int]] = []
+    fields = [
+        ("title", r.title),
+        *(("aliases", a) for a in r.aliases),
+        *(("tags", name) for name in tag_names),
+        ("summary", r.summary),
+    ]
+    for field, text in fields:
+        found = vocab.terms(text)
+        weight = WEIGHTS[field] + SHORT_BONUS.get(field, 0) // max(1, len(found))
+        for word in found:
+            terms.extend((term, weight) for term in {word, stem(word)})
+    names: list[tuple[str, int]] = []
+    for weight, group in (
+        (WEIGHTS["name"], name_variants([r.title])[0]),
+        (WEIGHTS["alias"], name_variants(r.aliases)[0]),
+        (WEIGHTS["part"], name_variants(r.names)[1]),
+    ):
+        for name in group:
+            names.extend((key, weight) for key in vocab.name_keys(name))
+    fuzzy: list[tuple[str, str]] = []
+    for word in vocab.terms(" ".join(r.names)):
+        for form in {word, stem(word)}:
+            if len(form) >= FUZZY_MIN:
+                fuzzy.extend((variant, form) for variant in {form} | deletions(form))
+    return _RecordTerms(tuple(terms), tuple(names), tuple(fuzzy), frozenset(t for t, _ in terms))
+
+
+def _memo_counts(memo: Memo, vocab: Vocabulary):
+    from kbgen.search_body import body_counts
+
+    return lambda body: memo.get("search-body", body, lambda: body_counts(body, vocab))
 
 
 def page_summary(page: Disambiguation, titles: Mapping[str, str]) -> str:
