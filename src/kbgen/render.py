@@ -249,7 +249,9 @@ def build_pages(
     """
     by_slug = {t.slug: t for t in topics}
     memo = memo or Memo()
-    targets = tuple(link_targets(topics))
+    # The names alone decide the targets: an edit of a topic's text keeps them.
+    names = tuple((t.slug, tuple(t.names)) for t in topics)
+    targets = memo.get("targets", names, lambda: tuple(link_targets(topics)))
     linker = memo.get("linker", targets, lambda: Linker(targets))
     fragments = fragments or Fragments()
     template = env.get_template("topic.md.j2")
