@@ -11,18 +11,9 @@ import urllib.request
 import pytest
 
 from tests.sitekit import free_port, make_site_project
+from tests.test_incremental import NOTES  # the same three topics
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-NOTES = """## Inference & Efficiency
-- Speculative Decoding — draft then verify.
-  [What] A small model drafts tokens that a large model verifies.
-  [Use When] Latency matters.
-- Key-Value Caching — reuse attention state.
-  [What] Key-value caching stores the attention keys and values of past tokens.
-- Beam Search — keep the best partial outputs.
-  [What] Beam search keeps the few most likely partial outputs at each step.
-"""
 
 
 def _wait_for(url: str, seconds: float = 60) -> None:
