@@ -98,7 +98,7 @@
     ]);
     const form = el("form", {className: "kb-browse__form"}, [
       el("label", {htmlFor: input.id, className: "kb-browse__label",
-                   textContent: "Filter by title, alias, tag or summary"}),
+                   textContent: "Filter by name, tag or words of the text"}),
       input,
       fold,
     ]);
