@@ -48,10 +48,11 @@ def store():
 
 
 def _round(memo: Memo, config, topics) -> tuple[dict[str, bytes], int]:
+    later = not memo.empty
     memo.start("scope")
     files = render_site(config, topics, "KB", changed={}, memo=memo)
     done = memo.finish()
-    if done.reused:  # the search index counts again only the bodies that changed
+    if later:  # the search index counts again only the bodies that changed
         assert done.computed.get("search-body", 0) <= len(topics) // 10
         assert done.reused["search-body"] >= len(topics) - done.computed.get("search-body", 0)
     return files, done.computed.get("page", 0)

@@ -8,6 +8,7 @@ import unicodedata
 
 from kbgen.config import Config
 from kbgen.exceptions import Problem
+from kbgen.incremental import Memo
 from kbgen.records import MAX_NAME_LENGTH
 from kbgen.slugs import SLUG
 from kbgen.state import source_tags
@@ -63,7 +64,7 @@ def _shown(name: str) -> str:
     return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
 
 
-def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]:
+def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic], memo: Memo) -> list[Problem]:
     """The file name is a slug; every name is one line; none is another's, or listed twice."""
     problems = []
     if not SLUG.fullmatch(t.topic.slug):
@@ -72,7 +73,7 @@ def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]
     mine: set[str] = set()
     for i, name in enumerate(t.topic.names):
         line = t.key_lines.get("title" if i == 0 else "aliases", 1)
-        if bad := _bad_character(name):
+        if bad := memo.get("bad-character", name, lambda name=name: _bad_character(name)):
             message = (
                 f"name `{_shown(name)}` holds a line break or control character ({bad}): "
                 "a name must be one line of text"
@@ -86,7 +87,7 @@ def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]
             )
             problems.append(Problem(str(t.path), line, message))
             continue
-        key = name_fold(name)
+        key = memo.get("name-fold", name, lambda name=name: name_fold(name))
         first = owner.setdefault(key, t)
         if first is not t:
             used = f"is already used by {first.path.name}"
@@ -99,10 +100,24 @@ def _check_names(t: LoadedTopic, owner: dict[str, LoadedTopic]) -> list[Problem]
     return problems
 
 
-def _check_references(t: LoadedTopic, slugs: set[str], known: list[str]) -> list[Problem]:
-    """Every related slug and every link to a ``.md`` topic names an existing topic.
+def _topic_links(body: str) -> tuple[tuple[int, str], ...]:
+    """(line offset, slug) of every link of ``body`` to a ``.md`` topic."""
+    return tuple(
+        (offset, target)
+        for offset, line in enumerate(body.split("\n"))
+        for target in _LINK.findall(line)
+    )
 
-    ``known`` is ``slugs`` sorted, for the did-you-mean.
+
+def _has_what(body: str) -> bool:
+    return any(s.name == "What" and s.text.strip() for s in parse_body(body)[1])
+
+
+def _check_references(
+    t: LoadedTopic, slugs: set[str], known: list[str], links: tuple[tuple[int, str], ...]
+) -> list[Problem]:
+    """Every related slug and every link to a ``.md`` topic (``links``) names an existing
+    topic. ``known`` is ``slugs`` sorted, for the did-you-mean.
     """
     path = str(t.path)
     problems = [
@@ -114,26 +129,31 @@ def _check_references(t: LoadedTopic, slugs: set[str], known: list[str]) -> list
         for slug in t.topic.related
         if slug not in slugs
     ]
-    for offset, line in enumerate(t.topic.body.split("\n")):
-        for target in _LINK.findall(line):
-            if target not in slugs:
-                message = f"link to unknown topic `{target}.md`" + did_you_mean(target, known)
-                problems.append(Problem(path, t.body_line + offset, message))
+    for offset, target in links:
+        if target not in slugs:
+            message = f"link to unknown topic `{target}.md`" + did_you_mean(target, known)
+            problems.append(Problem(path, t.body_line + offset, message))
     return problems
 
 
-def check_topics(loaded: list[LoadedTopic], config: Config) -> list[Problem]:
-    """Cross-topic rules: unique names, a What section, references that resolve."""
+def check_topics(
+    loaded: list[LoadedTopic], config: Config, memo: Memo | None = None
+) -> list[Problem]:
+    """Cross-topic rules: unique names, a What section, references that resolve.
+
+    ``memo`` (:mod:`kbgen.incremental`) keeps what each body holds between calls."""
+    memo = memo or Memo()
     problems = check_tags(loaded, config)
     slugs = {t.topic.slug for t in loaded}
     known = sorted(slugs)
     owner: dict[str, LoadedTopic] = {}
     for t in loaded:
-        problems += _check_names(t, owner)
-        _, sections = parse_body(t.topic.body)
-        if not any(s.name == "What" and s.text.strip() for s in sections):
+        body = t.topic.body
+        problems += _check_names(t, owner, memo)
+        if not memo.get("has-what", body, lambda body=body: _has_what(body)):
             problems.append(Problem(str(t.path), t.body_line, "the topic has no `## What` section"))
-        problems += _check_references(t, slugs, known)
+        links = memo.get("topic-links", body, lambda body=body: _topic_links(body))
+        problems += _check_references(t, slugs, known, links)
     return problems
 
 

@@ -154,7 +154,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview the site with live reload."""
-    from kbgen.publish import serve
+    from kbgen.serve import serve
 
     serve(project_config(args), dev_addr=args.dev_addr)
     return 0

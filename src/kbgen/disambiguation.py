@@ -109,6 +109,8 @@ def shared_names(
 
 
 _HEAD = re.compile(r"([^\W_][\w-]*?)(?:-aware)? +([^\W_][\w-]*)(?: .*)?")
+
+
 def _without_comments(text: str) -> str:
     """``text`` without its one-line HTML comments (kbgen's source markers), in linear time:
     a line with many ``<!--`` and no ``-->`` is not scanned again from each of them."""
@@ -147,29 +149,57 @@ def _bare(head: str, rests: Iterable[str], text: str) -> int:
 _WORD = re.compile(r"[^\W_][\w-]*")
 
 
-class _Words:
-    """How often a text uses each word, and each word before another: one pass over it."""
+class WordCounts:
+    """How often texts use each word, and each word before another, summed over texts:
+    :meth:`update` counts only the texts that changed since its last call."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self) -> None:
+        self._texts: dict[str, tuple[str, tuple[Counter, ...]]] = {}
+        self._totals: tuple[Counter, ...] = (Counter(), Counter(), Counter(), Counter())
+
+    @staticmethod
+    def _count(text: str) -> tuple[Counter, ...]:
         tokens = _WORD.findall(_without_comments(text))
-        self._count = Counter(tokens)
-        self._pairs = Counter(pairwise(tokens))
         folded = [t.casefold() for t in tokens]
-        self._folded = Counter(folded)
-        self._folded_pairs = Counter(pairwise(folded))
+        return (
+            Counter(tokens),
+            Counter(pairwise(tokens)),
+            Counter(folded),
+            Counter(pairwise(folded)),
+        )
+
+    def update(self, texts: Mapping[str, str]) -> WordCounts:
+        """Count ``texts`` (key → text) instead of the texts of the last call."""
+        for key in [k for k in self._texts if k not in texts]:
+            for total, part in zip(self._totals, self._texts.pop(key)[1], strict=True):
+                total.subtract(part)
+        for key, text in texts.items():
+            old = self._texts.get(key)
+            if old is not None and (old[0] is text or old[0] == text):
+                continue
+            counts = self._count(text)
+            for i, total in enumerate(self._totals):
+                if old is not None:
+                    total.subtract(old[1][i])
+                total.update(counts[i])
+            self._texts[key] = (text, counts)
+        return self
 
     def bare(self, head: str, rests: Iterable[str]) -> int:
         """How often ``head`` is a word of its own, not the start of one of ``rests``
         (like :func:`_bare`, by words: a hyphenated word is one)."""
+        count, pairs, folded, folded_pairs = self._totals
         following = {r.split()[0] for r in rests if r.split()}
         if head.isupper():
-            return self._count[head] - sum(self._pairs[head, f] for f in following)
+            return count[head] - sum(pairs[head, f] for f in following)
         key = head.casefold()
         followed = {f.casefold() for f in following}
-        return self._folded[key] - sum(self._folded_pairs[key, f] for f in followed)
+        return folded[key] - sum(folded_pairs[key, f] for f in followed)
 
 
-def implied_names(topics: Sequence[Any], subjects: set[str]) -> dict[str, list[str]]:
+def implied_names(
+    topics: Sequence[Any], subjects: set[str], words: WordCounts | None = None
+) -> dict[str, list[str]]:
     """Names the sources give two concepts without spelling them out: name → slugs.
 
     ``topics`` have ``slug``, ``title``, ``aliases``, ``tags`` and ``body``. Two cases:
@@ -183,7 +213,8 @@ def implied_names(topics: Sequence[Any], subjects: set[str]) -> dict[str, list[s
 
     No topic lists such a name as its alias (a name is one topic's, says ``kbgen check``):
     the site lists it in ``topics.json`` and gives it a page of all its meanings
-    (:func:`shared_names`). ``subjects`` are the subject tags (not ``implementation``).
+    (:func:`shared_names`). ``subjects`` are the subject tags (not ``implementation``);
+    ``words`` may keep the texts' word counts between calls.
     """
     subject = {t.slug: set(t.tags) & subjects for t in topics}
 
@@ -201,7 +232,7 @@ def implied_names(topics: Sequence[Any], subjects: set[str]) -> dict[str, list[s
     for t in topics:
         for name in title_names(t.title):
             titled.setdefault(_fold(name), set()).add(t.slug)
-    words = _Words("\n".join(t.body for t in topics))
+    words = (words or WordCounts()).update({t.slug: t.body for t in topics})
     by_slug = {t.slug: t for t in topics}
     implied: dict[str, list[str]] = {}
     for head, found in sorted(starts.items()):

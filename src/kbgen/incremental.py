@@ -86,18 +86,39 @@ class Memo:
         return Round(dict(self._computed), dict(self._reused))
 
 
+class Same:
+    """A part of a key that equals another only when both hold the very same object.
+
+    For results computed from an object that the memo returned itself (a body's word
+    counts, say): while a key holds the object it cannot be collected, so its identity
+    cannot pass to another. Use it only for objects nothing changes after they are made.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Same) and other.value is self.value
+
+
 def page_key(page: TopicPage) -> Hashable:
     """Everything the topic template reads from ``page``: equal keys, equal pages.
 
     Topics a page lists (related, backlinks, hatnotes) enter by slug and title, the only
-    things the template shows of them.
+    things the template shows of them. The topic itself enters as the very object: the
+    memo keeps each file's parse, so an unchanged file gives the same one.
     """
 
     def shown(topics: Iterable[Topic]) -> tuple[tuple[str, str], ...]:
         return tuple((t.slug, t.title) for t in topics)
 
     return (
-        repr(page.topic),
+        Same(page.topic),  # a topic file's parse, the same object while its text is
         tuple(page.sections),
         page.summary,
         tuple(page.tags),
@@ -109,4 +130,4 @@ def page_key(page: TopicPage) -> Hashable:
     )
 
 
-__all__ = ["Memo", "Round", "page_key"]
+__all__ = ["Memo", "Round", "Same", "page_key"]

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +87,7 @@ class Manifest:
         if entry is None:
             return False
         try:
-            stat = (docs_dir / relative).stat()
+            stat = os.stat(os.path.join(docs_dir, relative))
         except OSError:
             return False
         return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime_ns
@@ -107,22 +107,39 @@ def tree_files(root: Path) -> list[Path]:
     """Every file below ``root`` (none if it is missing), sorted."""
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file())
+    return sorted((p for p in root.rglob("*") if p.is_file()), key=str)
 
 
-def inputs_digest(files: Iterable[Path], values: Iterable[str]) -> str:
-    """One digest of the files' paths and contents and of ``values``."""
+def file_digest(path: Path) -> bytes:
+    """The digest of a file's content (of a marker when it cannot be read)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b"\0missing"
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def inputs_digest(
+    files: Iterable[Path],
+    values: Iterable[str],
+    content: Callable[[Path], bytes] = file_digest,
+) -> str:
+    """One digest of the files' paths and contents and of ``values``; ``content`` (default
+    :func:`file_digest`) digests a file and may keep its results."""
     h = hashlib.blake2b(digest_size=16)
     for value in values:
         h.update(value.encode("utf-8", "surrogatepass") + b"\0")
     for path in files:
-        h.update(str(path).encode("utf-8", "surrogatepass") + b"\0")
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = b"\0missing"
-        h.update(len(data).to_bytes(8, "little") + data)
+        h.update(str(path).encode("utf-8", "surrogatepass") + b"\0" + content(path))
     return h.hexdigest()
 
 
-__all__ = ["MANIFEST_FILE", "FileEntry", "Manifest", "digest", "file_entry", "inputs_digest"]
+__all__ = [
+    "MANIFEST_FILE",
+    "FileEntry",
+    "Manifest",
+    "digest",
+    "file_digest",
+    "file_entry",
+    "inputs_digest",
+]

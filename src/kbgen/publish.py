@@ -34,13 +34,16 @@ from kbgen.atomic import replace_directory
 from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
-from kbgen.folders import check_project, mark, recover
+from kbgen.folders import check_project, mark
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
 
 if TYPE_CHECKING:
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.nav import Navigation
+
     from kbgen.importer import ImportResult
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -76,6 +79,11 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         """The generator's results, kept between the rebuilds of ``mkdocs serve``."""
         self.compiled = _CompiledTemplates()
         """The theme's templates compiled, kept between the rebuilds of ``mkdocs serve``."""
+        self.files: Files | None = None
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        """The files, navigation and theme environment of the last build (which
+        :mod:`kbgen.serve` renders single pages with)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Defining on_startup also makes MkDocs keep the plugin across serve's rebuilds.
@@ -122,11 +130,16 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         log.info(f"kbgen: {done.topics} topics, {done.written} pages changed")
         self.generated = done
 
+    def on_nav(self, nav, *, config: MkDocsConfig, files):
+        self.nav = nav
+        return nav
+
     def on_env(self, env, *, config: MkDocsConfig, files):
         # Every rebuild of `mkdocs serve` makes a new Jinja environment for the theme, which
         # compiles every template again: kept compiled, as long as a template's source is.
         if self.serving:
             env.bytecode_cache = self.compiled
+        self.env, self.files = env, files
         return env
 
     def on_files(self, files, *, config: MkDocsConfig):
@@ -136,7 +149,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.pages is not None:
             self.pages.done()
-        if self.serving:
+            self.pages = None
+        if self.serving and not self.pregenerated:
             done = self.generated
             what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
             rendered = f" ({done.rendered} rendered)" if done else ""
@@ -359,32 +373,6 @@ def check_port(dev_addr: str) -> tuple[str, int]:
             ) from exc
         raise BuildError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
     return host, port
-
-
-def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
-    """``mkdocs serve`` on the project, regenerating pages when a topic file changes.
-
-    Prints the address, then a line per build; returns when interrupted.
-    """
-    from mkdocs.commands.serve import serve as mkdocs_serve
-
-    host, port = check_port(dev_addr)
-    with project_lock(project.root, "kbgen serve", wait=LOCK_WAIT):
-        recover(project.topics_dir)
-        result = ensure_topics(project)
-    for problem in import_problems(result):
-        print(problem, file=sys.stderr)
-    _log_to_stderr()
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Serving on http://{shown}:{port}/ (Ctrl+C stops)", file=sys.stderr, flush=True)
-    # Dirty rebuilds: MkDocs renders again only the pages whose Markdown is newer than their
-    # HTML, which are those the generator rewrote.
-    mkdocs_serve(
-        config_file=str(_mkdocs_file(project)),
-        dev_addr=dev_addr,
-        livereload=True,
-        build_type="dirty",
-    )
 
 
 def _not_dirty_warning(record: logging.LogRecord) -> bool:

@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
+from kbgen.incremental import Memo
 from kbgen.search_index import Vocabulary, dump_json, encode_postings, shard_file, stem
+from kbgen.search_shards import Given, shard_files
 from kbgen.store import parse_body
 from kbgen.summary import plain_text
 
@@ -55,54 +57,76 @@ def body_counts(body: str, vocab: Vocabulary) -> Counter[str]:
     return Counter(stem(w) for w in vocab.terms(body_text(body)))
 
 
-def body_postings(
-    bodies: list[str],
-    known: list[set[str]],
-    vocab: Vocabulary,
-    count: Callable[[str], Counter[str]] | None = None,
-) -> dict[str, dict[int, int]]:
-    """Body term → topic number → weight, for the topics' bodies (in topic order) and the
-    terms each already has from other fields, each term cut to its ``BODY_CAP`` best.
-    ``count`` (default :func:`body_counts`) counts a body's terms; it may keep its results."""
-    count = count or (lambda body: body_counts(body, vocab))
-    counts = [count(b) for b in bodies]
-    lengths = [sum(c.values()) for c in counts]
-    average = sum(lengths) / len(lengths) if any(lengths) else 1.0
+def rounded_average(lengths: list[int]) -> float:
+    """The average body length, to two significant digits: an edit of one body seldom
+    changes it, so the other bodies' weights stay as they were."""
+    if not any(lengths):
+        return 1.0
+    average = sum(lengths) / len(lengths)
+    return float(f"{average:.2g}")
+
+
+def body_weights(
+    found: Counter[str], average: float, known: frozenset[str]
+) -> tuple[tuple[str, int], ...]:
+    """A body's (term, weight) pairs: BM25's saturation of each term's count (``found``) at the
+    body's length against ``average``, without the ``known`` terms of other fields."""
+    norm = K1 * (1 - B + B * sum(found.values()) / average)
+    weights = []
+    for term, tf in found.items():
+        if term not in known and len(term) <= MAX_BODY_TERM:
+            saturation = tf * (K1 + 1) / (tf + norm) / (K1 + 1)
+            weights.append((term, max(1, min(BODY_MAX, int(BODY_MAX * saturation + 0.5)))))
+    return tuple(weights)
+
+
+Weigh = Callable[[Counter[str], float, frozenset[str]], tuple[tuple[str, int], ...]]
+
+
+def body_key(term: str) -> str:
+    """The key of the body shard a term starts in (before any split)."""
+    return term[:BODY_PREFIX]
+
+
+def _body_file(kind: str, key: str, parts: Given) -> dict[str, bytes]:
+    """The files of the body shard ``key``: its terms' postings, each cut to its
+    ``BODY_CAP`` best topics, split by one more character until small enough."""
     postings: dict[str, dict[int, int]] = defaultdict(dict)
-    for doc, (found, length) in enumerate(zip(counts, lengths, strict=True)):
-        norm = K1 * (1 - B + B * length / average)
-        for term, tf in found.items():
-            if term not in known[doc] and len(term) <= MAX_BODY_TERM:
-                saturation = tf * (K1 + 1) / (tf + norm) / (K1 + 1)
-                postings[term][doc] = max(1, min(BODY_MAX, int(BODY_MAX * saturation + 0.5)))
+    for doc, entries in parts:
+        for term, weight in entries:
+            postings[term][doc] = weight  # type: ignore[assignment]
+    entries_of: dict[str, object] = {}
     for term, docs in postings.items():
         if len(docs) > BODY_CAP:
             best = sorted(docs, key=lambda d: (-docs[d], d))[:BODY_CAP]
-            postings[term] = {d: docs[d] for d in best}
-    return postings
-
-
-def body_files(postings: dict[str, dict[int, int]]) -> dict[str, bytes]:
-    """The ``b<k>.json`` shards of the postings, split until small enough."""
-    groups: dict[str, dict[str, object]] = defaultdict(dict)
-    for term, docs in postings.items():
-        groups[term[:BODY_PREFIX]][term] = encode_postings(docs)
+            docs = {d: docs[d] for d in best}
+        entries_of[term] = encode_postings(docs)
     files: dict[str, bytes] = {}
-    todo = list(groups.items())
+    todo = [(key, entries_of)]
     while todo:
         key, entries = todo.pop()
         data = dump_json(entries)
         longer = {t: e for t, e in entries.items() if len(t) > len(key)}
         if len(data) <= BODY_SHARD_BYTES or not longer:
-            files[shard_file("b", key)] = data
+            files[shard_file(kind, key)] = data
             continue
         if key in entries:
-            files[shard_file("b", key)] = dump_json({key: entries[key]})
+            files[shard_file(kind, key)] = dump_json({key: entries[key]})
         children: dict[str, dict[str, object]] = defaultdict(dict)
         for term, encoded in longer.items():
             children[term[: len(key) + 1]][term] = encoded
         todo.extend(children.items())
     return files
+
+
+def body_files(postings: dict[str, dict[int, int]]) -> dict[str, bytes]:
+    """The ``b<k>.json`` shards of body postings (term → topic number → weight)."""
+    by_doc: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for term, docs in postings.items():
+        for doc, weight in docs.items():
+            by_doc[doc].append((term, weight))
+    given = [(doc, tuple(entries)) for doc, entries in sorted(by_doc.items())]
+    return shard_files("b", given, body_key, _body_file)
 
 
 def body_shard(term: str, exists: Callable[[str], bool], prefix: int = BODY_PREFIX) -> str | None:
@@ -117,10 +141,18 @@ def body_shard(term: str, exists: Callable[[str], bool], prefix: int = BODY_PREF
 
 def index_body(
     bodies: Iterable[str],
-    known: list[set[str]],
+    known: list[frozenset[str]],
     vocab: Vocabulary,
     count: Callable[[str], Counter[str]] | None = None,
+    weigh: Weigh = body_weights,
+    memo: Memo | None = None,
 ) -> dict[str, bytes]:
-    """The body shards of the topics' bodies, in topic order (``count``: see
-    :func:`body_postings`)."""
-    return body_files(body_postings(list(bodies), known, vocab, count))
+    """The body shards of the topics' bodies, in topic order, and the terms each topic
+    already has from other fields. ``count`` (default :func:`body_counts`) counts a
+    body's terms and ``weigh`` (default :func:`body_weights`) weighs them: either may keep
+    its results, as ``memo`` keeps the shards (:mod:`kbgen.search_shards`)."""
+    count = count or (lambda body: body_counts(body, vocab))
+    counts = [count(b) for b in bodies]
+    average = rounded_average([sum(c.values()) for c in counts])
+    given = [(doc, weigh(found, average, known[doc])) for doc, found in enumerate(counts)]
+    return shard_files("b", given, body_key, _body_file, memo)

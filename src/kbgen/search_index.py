@@ -72,7 +72,8 @@ from dataclasses import dataclass
 from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
-from kbgen.incremental import Memo
+from kbgen.incremental import Memo, Same
+from kbgen.search_shards import Given, best_weights, shard_files
 
 WEIGHTS = {
     "title": 100, "aliases": 60, "tags": 30, "summary": 10,
@@ -225,12 +226,6 @@ Postings = dict[str, dict[int, int]]
 """term → topic number → best weight."""
 
 
-def _add(postings: Postings, term: str, doc: int, weight: int) -> None:
-    docs = postings[term]
-    if docs.get(doc, 0) < weight:
-        docs[doc] = weight
-
-
 def encode_postings(docs: dict[int, int]) -> dict[str, list[int]]:
     """Weight → delta-encoded topic numbers, heaviest first."""
     by_weight: dict[int, list[int]] = defaultdict(list)
@@ -248,13 +243,6 @@ def dump_json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def _shards(kind: str, entries: dict[str, object], key) -> dict[str, bytes]:
-    grouped: dict[str, dict[str, object]] = defaultdict(dict)
-    for term, value in entries.items():
-        grouped[key(term)][term] = value
-    return {shard_file(kind, k): dump_json(v) for k, v in grouped.items()}
-
-
 def search_files(
     records: list[TopicRecord],
     tags: dict[str, tuple[str, str]],
@@ -268,48 +256,23 @@ def search_files(
     indexes (none without it), ``pages`` are the disambiguation pages. ``memo``
     (:mod:`kbgen.incremental`) keeps each topic's terms between calls, by its text; the
     files are the same with or without it."""
-    from kbgen.search_body import BODY_PREFIX, index_body  # it builds on this module
+    from kbgen.search_body import BODY_PREFIX, body_weights, index_body  # builds on this
 
     vocab = Vocabulary(synonyms)
     ordered = sorted(records, key=lambda r: r.slug)
-    known: list[set[str]] = []
-    terms: Postings = defaultdict(dict)
-    names: Postings = defaultdict(dict)
-    fuzzy: dict[str, set[str]] = defaultdict(set)
-    for doc, r in enumerate(ordered):
-        shown = tuple(tags.get(t, (t, ""))[0] for t in r.tags)
-        if memo is None:
-            found = _record_terms(r, shown, vocab)
-        else:
-            key = (r.title, tuple(r.aliases), shown, r.summary)
-            found = memo.get(
-                "search-record", key, lambda r=r, shown=shown: _record_terms(r, shown, vocab)
-            )
-        for term, weight in found.terms:
-            _add(terms, term, doc, weight)
-        for key, weight in found.names:
-            _add(names, key, doc, weight)
-        for variant, form in found.fuzzy:
-            fuzzy[variant].add(form)
-        known.append(found.known)
-    rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
-    first_page = -(-len(rows) // CHUNK) * CHUNK
-    titles = {r.slug: r.title for r in ordered}
-    page_rows = []
-    for page in pages:
-        for key in vocab.name_keys(page.name):
-            _add(names, key, first_page + len(page_rows), PAGE_WEIGHT)
-        page_rows.append([page.slug, page.title, page_summary(page, titles), []])
-    files = _shards("t", {t: encode_postings(d) for t, d in terms.items()}, term_key)
-    files |= _shards("n", {t: encode_postings(d) for t, d in names.items()}, term_key)
-    files |= _shards("f", {v: sorted(s) for v, s in fuzzy.items()}, lambda v: v[:FUZZY_PREFIX])
+    shown = [tuple(tags.get(t, (t, ""))[0] for t in r.tags) for r in ordered]
+    memo = memo or Memo()
+    named, known = _name_files(ordered, shown, tags, vocab, pages, memo)
+    files = dict(named)
     bodies = bodies or {}
-    count = None if memo is None else _memo_counts(memo, vocab)
-    files |= index_body((bodies.get(r.slug, "") for r in ordered), known, vocab, count)
-    for offset, chunked in ((0, rows), (first_page, page_rows)):
-        for start in range(0, len(chunked), CHUNK):
-            files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
-    files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
+    count = _memo_counts(memo, vocab)
+
+    def weigh(found, average, known_terms):
+        key = (Same(found), average, known_terms)
+        return memo.get("search-weights", key, lambda: body_weights(found, average, known_terms))
+
+    texts = (bodies.get(r.slug, "") for r in ordered)
+    files |= index_body(texts, known, vocab, count, weigh, memo)
     files["meta.json"] = dump_json(
         {
             "version": VERSION,
@@ -328,6 +291,60 @@ def search_files(
         }
     )
     return files
+
+
+def _name_files(
+    ordered: list[TopicRecord],
+    shown: list[tuple[str, ...]],
+    tags: dict[str, tuple[str, str]],
+    vocab: Vocabulary,
+    pages: Iterable[Disambiguation],
+    memo: Memo,
+) -> tuple[dict[str, bytes], list[frozenset[str]]]:
+    """The index files of the topics' names, tags and summaries (all but the body shards
+    and ``meta.json``), and each topic's terms from them."""
+    found = [
+        memo.get("search-record", (r.title, tuple(r.aliases), names, r.summary),
+                 lambda r=r, s=names: _record_terms(r, s, vocab))
+        for r, names in zip(ordered, shown, strict=True)
+    ]  # fmt: skip
+    first_page = -(-len(ordered) // CHUNK) * CHUNK
+    titles = {r.slug: r.title for r in ordered}
+    page_names = [
+        (first_page + i, tuple((key, PAGE_WEIGHT) for key in vocab.name_keys(page.name)))
+        for i, page in enumerate(pages)
+    ]
+    files = shard_files("t", enumerate(f.terms for f in found), term_key, _postings_file, memo)
+    names = [*enumerate(f.names for f in found), *page_names]
+    files |= shard_files("n", names, term_key, _postings_file, memo)
+    files |= shard_files("f", enumerate(f.fuzzy for f in found), _fuzzy_key, _fuzzy_file, memo)
+    rows = [[r.slug, r.title, r.summary, r.tags] for r in ordered]
+    page_rows = [[p.slug, p.title, page_summary(p, titles), []] for p in pages]
+    for offset, chunked in ((0, rows), (first_page, page_rows)):
+        for start in range(0, len(chunked), CHUNK):
+            files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
+    files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
+    known = [f.known for f in found]
+    return files, known
+
+
+def _postings_file(kind: str, key: str, parts: Given) -> dict[str, bytes]:
+    """A term or name shard: each term's topics by weight."""
+    postings = best_weights(parts)
+    return {shard_file(kind, key): dump_json({t: encode_postings(d) for t, d in postings.items()})}
+
+
+def _fuzzy_key(variant: str) -> str:
+    return variant[:FUZZY_PREFIX]
+
+
+def _fuzzy_file(kind: str, key: str, parts: Given) -> dict[str, bytes]:
+    """A typo shard: each variant's forms."""
+    forms: dict[str, set[str]] = defaultdict(set)
+    for _, entries in parts:
+        for variant, form in entries:
+            forms[variant].add(form)  # type: ignore[arg-type]
+    return {shard_file(kind, key): dump_json({v: sorted(f) for v, f in forms.items()})}
 
 
 @dataclass(frozen=True)

@@ -353,7 +353,7 @@ def load_topics(
     """
     parse = parse or parse_topic
     loaded, problems = [], []
-    paths = sorted(directory.glob("*.md"))
+    paths = sorted(directory.glob("*.md"), key=str)
     bar = progress.task("Reading topics", len(paths))
     for path in paths:
         bar.advance()
