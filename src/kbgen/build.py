@@ -364,8 +364,7 @@ def write_files(
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
         tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp")
-        with open(tmp, "wb") as out:
-            out.write(data)
+        Path(tmp).write_bytes(data)
         os.replace(tmp, path)
         entries[relative] = file_entry(Path(path), data)
         written.append(relative)

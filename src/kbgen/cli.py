@@ -340,7 +340,8 @@ def parser() -> argparse.ArgumentParser:
         cmd_serve,
         "preview the website, rebuilding it on every change",
         "Build the site and serve it for preview; the page reloads when a topic file, a\n"
-        "template or kbgen.yml changes. Ctrl+C stops it.",
+        "page in docs/, a template, kbgen.yml or mkdocs.yml changes. An edit of a topic\n"
+        "builds again only the files it changes. Ctrl+C stops it.",
     )
     p.add_argument(
         "--dev-addr",

@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from kbgen.merge import is_acronym
 from kbgen.slugs import plain_dashes
 
-__all__ = ["LinkTarget", "Linker"]
+__all__ = ["LinkTarget", "Linker", "first_key", "text_keys"]
 
 MIN_NAME_LENGTH = 3
 """Shorter names are never linked."""
@@ -232,6 +232,20 @@ class Linker:
                 return best
             j += 1
             key += gap + tokens[j][2]
+
+
+def first_key(name: str) -> str:
+    """The casefolded first token of a name: a text can mention the name only if this is
+    one of its :func:`text_keys` (every match of :meth:`Linker.link` starts at a token)."""
+    found = _TOKEN.search(unicodedata.normalize("NFC", name.strip()))
+    return found.group().casefold() if found else ""
+
+
+def text_keys(text: str) -> frozenset[str]:
+    """Every token of ``text``, casefolded: which names' :func:`first_key` it holds."""
+    return frozenset(
+        m.group().casefold() for m in _TOKEN.finditer(unicodedata.normalize("NFC", text))
+    )
 
 
 def _gap(text: str) -> str | None:

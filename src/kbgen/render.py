@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +25,8 @@ from kbgen import progress
 from kbgen.config import TagInfo
 from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
-from kbgen.incremental import Memo, page_key
-from kbgen.links import Linker, LinkTarget
+from kbgen.incremental import Memo, Same, page_key
+from kbgen.links import Linker, LinkTarget, first_key, text_keys
 from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
@@ -253,18 +253,28 @@ def build_pages(
     names = tuple((t.slug, tuple(t.names)) for t in topics)
     targets = memo.get("targets", names, lambda: tuple(link_targets(topics)))
     linker = memo.get("linker", targets, lambda: Linker(targets))
+    groups = memo.get("target-groups", "kept", _TargetGroups).update(targets)
     fragments = fragments or Fragments()
+
+    def html(text: str, page: str) -> str:
+        # By the linked text: a topic relinked after a rename of another keeps its HTML.
+        return memo.get("fragment", (text, page), lambda: fragments.html(text, page))
+
     template = env.get_template("topic.md.j2")
     pages: dict[str, TopicPage] = {}
     bar = progress.task("Linking topics", len(topics))
     for topic in topics:
         bar.advance()
-        # A topic's linked sections depend on its own text and on every topic's names: the
-        # linker, the same object for as long as the names stay the same.
+        # A topic's linked sections depend on its own text and on the names its text could
+        # mention: those whose first word it holds (a rename relinks only where it shows).
+        keys = memo.get("text-keys", topic.body, lambda topic=topic: text_keys(topic.body))
+        mentionable = memo.get(
+            "mentionable", (Same(keys), groups.version), lambda keys=keys: groups.of(keys)
+        )
         linked_sections, links, lead = memo.get(
             "linked",
-            (topic.slug, topic.title, topic.body, linker),
-            lambda topic=topic: _link_topic(topic, linker, fragments, repo),
+            (topic.slug, topic.title, topic.body, mentionable),
+            lambda topic=topic: _link_topic(topic, linker, html, repo),
         )
         pages[topic.slug] = TopicPage(
             topic=topic,
@@ -302,10 +312,43 @@ def build_pages(
     }
 
 
+class _TargetGroups:
+    """The link targets grouped by their :func:`~kbgen.links.first_key`, each group with a
+    number that changes only when the group does, kept between builds."""
+
+    def __init__(self) -> None:
+        self.targets: tuple[LinkTarget, ...] = ()
+        self.groups: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.numbers: dict[str, int] = {}
+        self.version = 0
+
+    def update(self, targets: tuple[LinkTarget, ...]) -> _TargetGroups:
+        if targets is self.targets:
+            return self
+        found: dict[str, list[tuple[str, str]]] = {}
+        for t in targets:
+            found.setdefault(first_key(t.name), []).append((t.name, t.slug))
+        groups = {k: tuple(v) for k, v in found.items()}
+        for k, group in groups.items():
+            if self.groups.get(k) != group:
+                self.version += 1
+                self.numbers[k] = self.version
+        for k in self.groups.keys() - groups.keys():
+            del self.numbers[k]
+        self.targets, self.groups = targets, groups
+        self.version += 1
+        return self
+
+    def of(self, keys: frozenset[str]) -> frozenset[int]:
+        """The numbers of the groups of the names a text holding ``keys`` may mention."""
+        return frozenset(self.numbers[k] for k in keys & self.numbers.keys())
+
+
 def _link_topic(
-    topic: Topic, linker: Linker, fragments: Fragments, repo: RepoLinks | None
+    topic: Topic, linker: Linker, html: Callable[[str, str], str], repo: RepoLinks | None
 ) -> tuple[list[PageSection], list[str], str]:
-    """A topic's sections cross-linked and rendered, the slugs they link to, its summary."""
+    """A topic's sections cross-linked and rendered (``html`` renders a part's linked
+    Markdown on a page), the slugs they link to, its summary."""
     linked_sections, links = [], []
     page = f"topics/{topic.slug}.md"
     for section in page_sections(topic.body):
@@ -321,7 +364,7 @@ def _link_topic(
             for p, t in zip(section.parts, texts, strict=True)
         ]
         parts = tuple(
-            Part(p.label, t, fragments.html(t, page), p.sources, _source_url(repo, p.label))
+            Part(p.label, t, html(t, page), p.sources, _source_url(repo, p.label))
             for p, t in zip(section.parts, texts, strict=True)
         )
         linked_sections.append(PageSection(section.name, section.anchor, parts))
