@@ -64,10 +64,11 @@ def test_bench_serve_times_an_edit_under_kbgen_serve_and_a_build_with_nothing_ch
     tmp_path, capsys
 ):
     out = tmp_path / "serve.json"
-    assert bench_serve.main(["--sizes", "20", "--edits", "2", "--json", str(out)]) == 0
+    args = ["--sizes", "20", "--edits", "2", "--renames", "1", "--json", str(out)]
+    assert bench_serve.main(args) == 0
     (row,) = json.loads(out.read_text())
-    assert row["topics"] == 20 and row["edits"] == 2
-    assert 0 < row["reload_median_s"] <= row["reload_max_s"]
+    assert row["topics"] == 20 and row["edits"] == 2 and row["renames"] == 1
+    assert 0 < row["reload_median_s"] <= row["reload_max_s"] and row["rename_median_s"] > 0
     assert row["nochange_generate_s"] > 0 and row["build_s"] > 0
     printed = capsys.readouterr().out
     assert "| 20 |" in printed and "an edit shows within 2 s" in printed

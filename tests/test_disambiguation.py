@@ -192,3 +192,23 @@ def test_comments_are_dropped_as_by_the_plain_pattern(text: str) -> None:
     from kbgen.disambiguation import _without_comments
 
     assert _without_comments(text) == re.sub(r"<!--.*?-->", "", text)
+
+
+_TEXTS = hypothesis.strategies.dictionaries(
+    hypothesis.strategies.sampled_from("abcde"),
+    hypothesis.strategies.text(alphabet="NTK ntk scaling Look ahead-<!->\n", max_size=40),
+    max_size=5,
+)
+
+
+@hypothesis.given(hypothesis.strategies.lists(_TEXTS, min_size=1, max_size=4))
+def test_word_counts_kept_between_calls_equal_counts_made_afresh(rounds):
+    """Counting only the texts that changed gives what counting every text again gives."""
+    from kbgen.disambiguation import WordCounts
+
+    kept = WordCounts()
+    for texts in rounds:
+        kept.update(texts)
+        fresh = WordCounts().update(texts)
+        for head, rests in (("NTK", ["scaling"]), ("ntk", []), ("Look", ["ahead"])):
+            assert kept.bare(head, rests) == fresh.bare(head, rests)

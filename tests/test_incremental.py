@@ -118,6 +118,32 @@ def test_renaming_a_topic_renders_again_the_pages_that_show_its_name(store):
     assert after == render_site(config, renamed, "KB", changed={})
 
 
+def test_a_rename_links_again_only_the_topics_whose_text_may_mention_the_names(store):
+    """Only topics whose text holds the first word of a name that changed are linked
+    again; every other keeps its linked sections, and the site is the one from scratch."""
+    config, topics = store
+    memo = Memo()
+    _round(memo, config, topics)
+    slug = topics[len(topics) // 2].slug
+    renamed = [
+        dataclasses.replace(t, aliases=[*t.aliases, "Zyxwvut Method"]) if t.slug == slug else t
+        for t in topics
+    ]
+    memo.start("scope")
+    files = render_site(config, renamed, "KB", changed={}, memo=memo)
+    done = memo.finish()
+    # No text holds `Zyxwvut`: nothing is linked again but the renamed topic itself.
+    assert done.computed.get("linked", 0) <= 1, done.computed
+    assert files == render_site(config, renamed, "KB", changed={})
+    # A text that holds the new name's first word is linked again, and links it.
+    other = next(t for t in renamed if t.slug != slug)
+    body = other.body.rstrip("\n") + " It is close to the Zyxwvut Method.\n"
+    edited = [dataclasses.replace(t, body=body) if t is other else t for t in renamed]
+    files, _ = _round(memo, config, edited)
+    assert f'href="../{slug}/"' in files[f"topics/{other.slug}.md"].decode()
+    assert files == render_site(config, edited, "KB", changed={})
+
+
 NOTES = """## Inference & Efficiency
 - Speculative Decoding — draft then verify.
   [What] A small model drafts tokens that a large model verifies.

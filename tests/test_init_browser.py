@@ -53,7 +53,7 @@ def test_an_init_project_served_and_shown_at_two_widths(tmp_path, browser, artif
     try:
         base = f"http://127.0.0.1:{port}/"
         _wait_for(base)
-        printed = _wait_for_text(log, r"built 13 topics, \d+ page\(s\) changed in \d+\.\d s")
+        printed = _wait_for_text(log, r"built 13 topics, \d+ file\(s\) changed in \d+\.\d s")
         assert f"Serving on {base} (Ctrl+C stops)" in printed
         for width, height in ((1280, 900), (390, 844)):
             context = browser.new_context(viewport={"width": width, "height": height})
@@ -72,7 +72,7 @@ def test_an_init_project_served_and_shown_at_two_widths(tmp_path, browser, artif
         path = project / "topics" / "sharding.md"
         path.write_text(path.read_text().replace("by a key", "by a shard key"))
         # The rebuild is printed with its time, and the edited page is among those changed.
-        _wait_for_text(log, r"(?s)built 13 topics.*\n.*built 13 topics, [1-9]\d* page\(s\) changed")
+        _wait_for_text(log, r"(?s)built 13 topics.*\n.*built 13 topics, [1-9]\d* file\(s\) changed")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -152,7 +152,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             self.pages = None
         if self.serving and not self.pregenerated:
             done = self.generated
-            what = f"{done.topics} topics, {done.written} page(s) changed" if done else "site"
+            what = f"{done.topics} topics, {done.written} file(s) changed" if done else "site"
             rendered = f" ({done.rendered} rendered)" if done else ""
             seconds = time.perf_counter() - self.started
             # Printed, not logged: a warning would fail the strict build.
