@@ -41,7 +41,7 @@ _LOOKS_LIKE_FIELDS = re.compile(r"\s\S+:\S+\s+-?\d+(\s|$)")
 
 def _one_line(text: str) -> str:
     """As Sphinx's writer does: any run of whitespace (a line break too) is one space."""
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())
 
 
 def _entry(name: str, role: str, uri: str, dispname: str = "-") -> str:
@@ -58,7 +58,7 @@ def write_inventory(project: str, version: str, lines: list[str]) -> bytes:
         "# The remainder of this file is compressed using zlib.\n"
     )
     compressor = zlib.compressobj(9)
-    body = b"".join(compressor.compress(line.encode()) for line in lines)
+    body = compressor.compress("".join(lines).encode())
     return header.encode() + body + compressor.flush()
 
 
