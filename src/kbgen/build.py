@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbgen import __version__
+from kbgen.atomic import write_bytes
 from kbgen.check import check_topics
 from kbgen.classify import subject_tags
 from kbgen.config import CONFIG_FILE, Config, TagInfo
@@ -311,10 +312,8 @@ def write_files(
         if path.parent not in folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             folders.add(path.parent)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-        entries[relative] = file_entry(path, data)
+        stat = write_bytes(path, data)
+        entries[relative] = FileEntry(stat.st_size, stat.st_mtime_ns, digest(data))
         written += 1
     for directory in OWNED_DIRS:
         root = docs_dir / directory

@@ -10,6 +10,7 @@ passes through untouched, so the page is safe whatever builds it.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -29,6 +30,7 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from kbgen.exceptions import BuildError
+from kbgen.prose import prose_renderer
 
 __all__ = [
     "ATTRIBUTES",
@@ -198,10 +200,25 @@ def relative_url(url: str, page: str, directory_urls: bool = True) -> str | None
         return url  # outside the docs folder: leave it as written
     dest, here = page_url(target, directory_urls), page_url(page, directory_urls)
     base = here.rstrip("/") if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = posixpath.relpath(dest or ".", base or ".")
+    rel = _relpath(dest, base)
     if (dest.endswith("/") or not dest) and not rel.endswith("/"):
         rel += "/"
     return rel + (query_ + query) + (hash_ + anchor)
+
+
+def _relpath(dest: str, base: str) -> str:
+    """``posixpath.relpath(dest, base)`` of two docs paths, without asking the operating
+    system for the working directory each time."""
+    to = [p for p in dest.split("/") if p and p != "."]
+    start = [p for p in base.split("/") if p and p != "."]
+    if ".." in to or ".." in start or dest.startswith("/") or base.startswith("/"):
+        return posixpath.relpath(dest or ".", base or ".")
+    common = 0
+    for a, b in zip(to, start, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
 
 
 def is_plain(text: str) -> bool:
@@ -249,6 +266,16 @@ def _filter(config: Any) -> Filter:
     return Filter(settings)
 
 
+@functools.lru_cache(maxsize=65536)
+def _link_target(folder: str, href: str) -> str | None:
+    """The docs path of the page a link in ``folder`` points to, or ``None`` for a link
+    to no ``.md`` page."""
+    url = urlsplit(href)
+    if url.scheme or url.netloc or not url.path.endswith(".md"):
+        return None
+    return posixpath.normpath(posixpath.join(folder, url.path))
+
+
 class _Previews(Treeprocessor):
     """Marks links to pages the preview extension targets, as it does in Markdown pages.
 
@@ -269,13 +296,25 @@ class _Previews(Treeprocessor):
         ]
         self.page = ""
         """The docs path of the page being rendered (``topics/x.md``)."""
+        self._matched: dict[tuple[int, int, str], bool] = {}
+        """Each filter's verdict on each path, for every page links to the same topics."""
 
     def _targeted(self, href: str) -> bool:
-        url = urlsplit(href)
-        if url.scheme or url.netloc or not url.path.endswith(".md"):
+        target = _link_target(posixpath.dirname(self.page), href)
+        if target is None:
             return False
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), url.path))
-        return any(src(self.page) and dest(target) for src, dest in self.rules)
+        return any(
+            self._match(i, 0, self.page) and self._match(i, 1, target)
+            for i in range(len(self.rules))
+        )
+
+    def _match(self, rule: int, side: int, path: str) -> bool:
+        """Whether the ``sources`` (side 0) or ``targets`` filter of a rule takes ``path``."""
+        key = (rule, side, path)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = bool(self.rules[rule][side](path))
+        return found
 
     def run(self, root: Element) -> None:
         for link in root.iter("a"):
@@ -315,6 +354,24 @@ class Fragments:
             self._previews.rules = []
         # Last of all, so that no extension adds the attribute after it.
         self._md.treeprocessors.register(self._previews, "kb-preview", -100)
+        self._prose = prose_renderer(tuple(names), configs)
+        """Renders plain prose as Python-Markdown would, when the extensions allow it."""
+        self._cleaner = nh3.Cleaner(
+            tags=set(TAGS),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            attribute_filter=_filter_attribute,
+            link_rel=None,
+            url_schemes=set(URL_SCHEMES),
+            filter_style_properties={"text-align"},
+            url_relative=lambda url: relative_url(url, self._previews.page, self._directory),
+        )
+        """One sanitizer for every fragment: relative URLs resolve from the page being
+        rendered (``self._previews.page``)."""
+        self._directory = self.setup.directory_urls
+
+    def _targeted(self, href: str) -> bool:
+        """Whether the preview extension marks a link to ``href`` on the current page."""
+        return bool(self._previews.rules) and self._previews._targeted(_CONTROL.sub("", href))
 
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
@@ -326,19 +383,12 @@ class Fragments:
         """
         if is_plain(text):
             return '<p class="kb-plain">' + html.escape(text).replace("\n", "&#10;") + "</p>"
-        self._md.reset()
         self._previews.page = page
-        rendered = self._md.convert(text)
-        cleaner = nh3.Cleaner(
-            tags=set(TAGS),
-            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-            attribute_filter=_filter_attribute,
-            link_rel=None,
-            url_schemes=set(URL_SCHEMES),
-            filter_style_properties={"text-align"},
-            url_relative=lambda url: relative_url(url, page, self.setup.directory_urls),
-        )
-        clean = cleaner.clean(rendered).strip("\n")
+        rendered = self._prose(text, self._targeted) if self._prose else None
+        if rendered is None:
+            self._md.reset()
+            rendered = self._md.convert(text)
+        clean = self._cleaner.clean(rendered).strip("\n")
         if page != self._page:
             self._page, self._code_blocks = page, 0
         if numbers := {int(n) for n in _CODE_LINE.findall(clean)}:
