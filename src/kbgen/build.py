@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbgen import __version__
+from kbgen.assets import asset_bytes, folder_assets
 from kbgen.atomic import write_bytes
 from kbgen.check import check_topics
 from kbgen.classify import subject_tags
@@ -33,6 +34,7 @@ from kbgen.disambiguation import implied_names, shared_names
 from kbgen.embed import topics_js
 from kbgen.exceptions import BuildError, InputError, WriteError
 from kbgen.exports import SCHEMA_FILE, schema_json, topic_record, topics_json
+from kbgen.fragment_cache import FragmentCache, setup_salt
 from kbgen.incremental import Memo
 from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
@@ -146,24 +148,6 @@ def tag_name(slug: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _asset(name: str) -> bytes:
-    return importlib.resources.files("kbgen").joinpath("templates", name).read_bytes()
-
-
-def _folder_assets(name: str) -> dict[str, bytes]:
-    """Every file of a folder of the package's templates, by path below it."""
-    found: dict[str, bytes] = {}
-    pending = [(importlib.resources.files("kbgen").joinpath("templates", name), name)]
-    while pending:
-        folder, prefix = pending.pop()
-        for item in folder.iterdir():
-            if item.is_dir():
-                pending.append((item, f"{prefix}/{item.name}"))
-            else:
-                found[f"{prefix}/{item.name}"] = item.read_bytes()
-    return found
-
-
 def render_site(
     config: Config,
     topics: list[Topic],
@@ -173,13 +157,15 @@ def render_site(
     repo: RepoLinks | None = None,
     changed: dict[str, str] | None = None,
     memo: Memo | None = None,
+    cached: bool = False,
 ) -> dict[str, bytes]:
     """Every generated file of the docs folder, by relative path.
 
     ``site_url``, the site's address when known, goes into ``topics.json`` so that other
     sites' tools can resolve its relative URLs; ``repo`` links sources and topic files;
     ``changed`` is each topic's last-changed date (default: looked up); ``memo`` keeps the
-    topic pages' results between calls (:mod:`kbgen.incremental`).
+    topic pages' results between calls (:mod:`kbgen.incremental`); ``cached`` keeps the
+    rendered text between processes (:mod:`kbgen.fragment_cache`).
     """
     memo = memo or Memo()
     env = memo.get("env", "templates", lambda: template_env(config.root / "templates"))
@@ -194,7 +180,9 @@ def render_site(
         plain = _PLAIN_NAME.fullmatch(written) and written != written.lower()
         tags[tag] = TagInfo(tag, written if plain else tag_name(tag))
     files: dict[str, bytes] = {}
-    fragments = Fragments(site_markdown(config.root))
+    setup = site_markdown(config.root)
+    cache = FragmentCache.load(config.root, setup_salt(setup)) if cached else None
+    fragments = Fragments(setup, cache)
     records = [
         memo.get(
             "record",
@@ -210,6 +198,8 @@ def render_site(
     if changed is None:
         changed = last_changed(config.topics_dir, [t.slug for t in topics])
     pages = build_pages(topics, tags, env, fragments, shared, repo=repo, changed=changed, memo=memo)
+    if cache is not None:
+        cache.save()
     for slug, text in pages.items():
         files[f"topics/{slug}.md"] = text.encode()
     redirect = env.get_template("redirect.html.j2")
@@ -252,8 +242,8 @@ def render_site(
         own = not (config.root / "templates" / f"{page}.j2").exists()
         files[page] = memo.get("index", (page, index_key), index_page) if own else index_page()
     for asset in ASSETS:
-        files[f"assets/kbgen/{asset}"] = _asset(asset)
-    for path, data in _folder_assets(KATEX).items():
+        files[f"assets/kbgen/{asset}"] = asset_bytes(asset)
+    for path, data in folder_assets(KATEX).items():
         files[f"assets/kbgen/{path}"] = data
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
     for name, data in search_files(
@@ -375,13 +365,16 @@ def generate(
     inputs = f"{scope}-{store}"
     # A memo to fill (the first build under `kbgen serve`) wants the pages rendered.
     fill = memo is not None and (memo.empty or memo.scope != scope)
+    cached = memo is None  # one build in this process: rendered text kept on disk
     memo = memo or Memo()
     memo.start(scope)
     manifest = memo.get("manifest", _manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
     if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
         return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     topics = load_checked_topics(config, memo)
-    files = render_site(config, topics, site_name, site_url, site_description, repo, changed, memo)
+    files = render_site(
+        config, topics, site_name, site_url, site_description, repo, changed, memo, cached
+    )
     rendered = memo.finish().computed.get("page", 0)
     try:
         written, removed, entries = write_files(docs_dir, files, manifest)

@@ -39,9 +39,12 @@ PRIORITY = "-1"
 _LOOKS_LIKE_FIELDS = re.compile(r"\s\S+:\S+\s+-?\d+(\s|$)")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _one_line(text: str) -> str:
     """As Sphinx's writer does: any run of whitespace (a line break too) is one space."""
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def _entry(name: str, role: str, uri: str, dispname: str = "-") -> str:

@@ -10,7 +10,6 @@ passes through untouched, so the page is safe whatever builds it.
 
 from __future__ import annotations
 
-import functools
 import html
 import posixpath
 import re
@@ -18,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -30,7 +28,9 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from kbgen.exceptions import BuildError
+from kbgen.fragment_cache import FragmentCache
 from kbgen.prose import prose_renderer
+from kbgen.site_urls import _CONTROL, _SCHEME, _link_target, page_url, relative_url
 
 __all__ = [
     "ATTRIBUTES",
@@ -40,6 +40,8 @@ __all__ = [
     "SiteMarkdown",
     "is_plain",
     "is_safe_url",
+    "page_url",
+    "relative_url",
     "site_markdown",
 ]
 
@@ -106,9 +108,7 @@ MAX_DEPTH = 50
 """Nesting a line may have to be rendered as Markdown: quote markers, plus indentation in
 steps of two spaces."""
 
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 _PREFIX = re.compile(r"[ \t>]*")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _CODE_LINE = re.compile(r"__codelineno-(\d+)-")
 """pymdownx.highlight's line anchors, numbered by code block from 0 in each fragment."""
 _NO_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
@@ -171,56 +171,6 @@ def is_safe_url(url: str, schemes: frozenset[str] = URL_SCHEMES) -> bool:
     return m is None or m.group()[:-1] in schemes
 
 
-def page_url(src: str, directory_urls: bool = True) -> str:
-    """The URL, relative to the site root, of the page ``src`` (``topics/x.md``)."""
-    if not src.endswith(".md"):
-        return src
-    stem = src[: -len(".md")]
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-def relative_url(url: str, page: str, directory_urls: bool = True) -> str | None:
-    """A relative ``url`` written in the page ``page`` (a docs path), as the built page needs it.
-
-    ``other.md#how`` becomes ``../other/#how``, as MkDocs rewrites Markdown links; a URL
-    that hides a scheme (``java\\tscript:``) gives ``None``.
-    """
-    if _SCHEME.match(_CONTROL.sub("", url).lower()):
-        return None
-    if url.startswith(("#", "/", "?")) or not url:
-        return url
-    path, hash_, anchor = url.partition("#")
-    path, query_, query = path.partition("?")
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-    if target.startswith(".."):
-        return url  # outside the docs folder: leave it as written
-    dest, here = page_url(target, directory_urls), page_url(page, directory_urls)
-    base = here.rstrip("/") if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = _relpath(dest, base)
-    if (dest.endswith("/") or not dest) and not rel.endswith("/"):
-        rel += "/"
-    return rel + (query_ + query) + (hash_ + anchor)
-
-
-def _relpath(dest: str, base: str) -> str:
-    """``posixpath.relpath(dest, base)`` of two docs paths, without asking the operating
-    system for the working directory each time."""
-    to = [p for p in dest.split("/") if p and p != "."]
-    start = [p for p in base.split("/") if p and p != "."]
-    if ".." in to or ".." in start or dest.startswith("/") or base.startswith("/"):
-        return posixpath.relpath(dest or ".", base or ".")
-    common = 0
-    for a, b in zip(to, start, strict=False):
-        if a != b:
-            break
-        common += 1
-    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
-
-
 def is_plain(text: str) -> bool:
     """True for text shown as plain text, unrendered: a paragraph longer than
     :data:`MAX_BLOCK` characters or a line nested deeper than :data:`MAX_DEPTH`.
@@ -264,16 +214,6 @@ def _filter(config: Any) -> Filter:
     if errors:
         raise BuildError(f"{MKDOCS_FILE}: {PREVIEW_EXTENSION}: {errors[0][1]}")
     return Filter(settings)
-
-
-@functools.lru_cache(maxsize=65536)
-def _link_target(folder: str, href: str) -> str | None:
-    """The docs path of the page a link in ``folder`` points to, or ``None`` for a link
-    to no ``.md`` page."""
-    url = urlsplit(href)
-    if url.scheme or url.netloc or not url.path.endswith(".md"):
-        return None
-    return posixpath.normpath(posixpath.join(folder, url.path))
 
 
 class _Previews(Treeprocessor):
@@ -328,8 +268,12 @@ class _Previews(Treeprocessor):
 class Fragments:
     """Renders source text to sanitized HTML with one site's Markdown setup."""
 
-    def __init__(self, setup: SiteMarkdown | None = None) -> None:
+    def __init__(
+        self, setup: SiteMarkdown | None = None, cache: FragmentCache | None = None
+    ) -> None:
         self.setup = setup or SiteMarkdown()
+        self.cache = cache
+        """Python-Markdown's output kept between builds (:mod:`kbgen.fragment_cache`)."""
         self._page, self._code_blocks = "", 0
         """The page being rendered and its code blocks so far, for unique line anchors."""
         names = [n for n in self.setup.extensions if n not in SKIPPED_EXTENSIONS]
@@ -369,6 +313,10 @@ class Fragments:
         rendered (``self._previews.page``)."""
         self._directory = self.setup.directory_urls
 
+    def _convert(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
     def _targeted(self, href: str) -> bool:
         """Whether the preview extension marks a link to ``href`` on the current page."""
         return bool(self._previews.rules) and self._previews._targeted(_CONTROL.sub("", href))
@@ -386,8 +334,11 @@ class Fragments:
         self._previews.page = page
         rendered = self._prose(text, self._targeted) if self._prose else None
         if rendered is None:
-            self._md.reset()
-            rendered = self._md.convert(text)
+            rendered = (
+                self._convert(text)
+                if self.cache is None
+                else self.cache.get(text, page, lambda: self._convert(text))
+            )
         clean = self._cleaner.clean(rendered).strip("\n")
         if page != self._page:
             self._page, self._code_blocks = page, 0
