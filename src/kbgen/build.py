@@ -17,7 +17,6 @@ with nothing changed, it renders nothing.
 
 from __future__ import annotations
 
-import gc
 import importlib.resources
 import os
 import re
@@ -373,17 +372,9 @@ def generate(
     if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
         return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     topics = load_checked_topics(config, memo)
-    # The generator makes many objects and almost no reference cycles: Python's cyclic
-    # garbage collector, run every few hundred allocations, would only cost time.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        files = render_site(
-            config, topics, site_name, site_url, site_description, repo, changed, memo, cached
-        )
-    finally:
-        if collecting:
-            gc.enable()
+    files = render_site(
+        config, topics, site_name, site_url, site_description, repo, changed, memo, cached
+    )
     rendered = memo.finish().computed.get("page", 0)
     try:
         written, removed, entries = write_files(docs_dir, files, manifest)
