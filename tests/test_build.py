@@ -9,13 +9,14 @@ import pytest
 import sphobjinv as soi
 
 import kbgen.publish as publish
-from kbgen.build import generate, redirect_map
+from kbgen.build import generate
 from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.exceptions import BuildError, InputError
 from kbgen.importer import run_import
 from kbgen.publish import build_site
 from kbgen.records import Topic
+from kbgen.slugs import redirect_map
 from tests.helpers import snapshot
 from tests.sitekit import make_site_project
 

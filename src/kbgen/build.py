@@ -17,40 +17,40 @@ with nothing changed, it renders nothing.
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbgen import __version__
+from kbgen.assets import asset_bytes, folder_assets
+from kbgen.atomic import write_bytes
 from kbgen.check import check_topics
 from kbgen.classify import subject_tags
-from kbgen.config import CONFIG_FILE, Config, TagInfo
+from kbgen.config import Config, TagInfo
 from kbgen.disambiguation import WordCounts, implied_names, shared_names
 from kbgen.embed import topics_js
 from kbgen.exceptions import BuildError, InputError, WriteError
 from kbgen.exports import SCHEMA_FILE, schema_json, topic_record, topics_json
+from kbgen.fragment_cache import FragmentCache, setup_salt
 from kbgen.incremental import Memo
 from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
 from kbgen.manifest import (
-    MANIFEST_FILE,
     FileEntry,
     Manifest,
     digest,
-    file_digest,
     file_entry,
-    inputs_digest,
-    tree_files,
+    manifest_key,
+    settings_digest,
+    store_digest,
 )
 from kbgen.provenance import RepoLinks, last_changed
 from kbgen.records import Topic
 from kbgen.render import build_pages, tag_anchor, template_env
 from kbgen.sanitize import Fragments, site_markdown
 from kbgen.search_index import search_files
-from kbgen.slugs import RESERVED, slugify, topic_slug
+from kbgen.slugs import redirect_map, slugify
 from kbgen.state import merged_redirects, source_tag_names
 from kbgen.store import load_topics, parse_body, parse_topic
 from kbgen.terms import fold
@@ -127,28 +127,6 @@ def load_checked_topics(config: Config, memo: Memo | None = None) -> list[Topic]
     return [t.topic for t in loaded]
 
 
-def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
-    """Old or alternative slug → canonical slug, for every alias with a slug of its own.
-
-    The title's slug redirects too, for a topic whose title was edited. A name whose slug
-    is a topic's own, a reserved name, or shared by names of two different topics gets no
-    redirect (it would shadow a page or be ambiguous).
-    """
-    slugs = {t.slug for t in topics}
-    owners: dict[str, set[str]] = {}
-    for topic in topics:
-        for name in topic.names:
-            slug = topic_slug(name)
-            # topic_slug suffixes a reserved name: such a name gets no redirect at all.
-            if slug != topic.slug and slug.removesuffix("-topic") not in RESERVED:
-                owners.setdefault(slug, set()).add(topic.slug)
-    redirects = {old: new for old, new in merged.items() if old not in slugs and new in slugs}
-    for slug, targets in owners.items():
-        if len(targets) == 1 and slug not in slugs:
-            redirects.setdefault(slug, next(iter(targets)))
-    return dict(sorted(redirects.items()))
-
-
 # `&` only before a space, where it starts no entity: `Inference & Efficiency`.
 _PLAIN_NAME = re.compile(r"[^\W_](?:(?:[\w .,:;()/+'#-]|&(?= ))*[\w)])?")
 """A tag name as a source writes it that is safe to show: no markup, entity or template."""
@@ -160,28 +138,10 @@ def tag_name(slug: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _asset(name: str) -> bytes:
-    return importlib.resources.files("kbgen").joinpath("templates", name).read_bytes()
-
-
-def _folder_assets(name: str) -> dict[str, bytes]:
-    """Every file of a folder of the package's templates, by path below it."""
-    found: dict[str, bytes] = {}
-    pending = [(importlib.resources.files("kbgen").joinpath("templates", name), name)]
-    while pending:
-        folder, prefix = pending.pop()
-        for item in folder.iterdir():
-            if item.is_dir():
-                pending.append((item, f"{prefix}/{item.name}"))
-            else:
-                found[f"{prefix}/{item.name}"] = item.read_bytes()
-    return found
-
-
 def _package_assets() -> dict[str, bytes]:
     """kbgen's scripts, styles and KaTeX, by path in the docs folder."""
-    found = {f"assets/kbgen/{asset}": _asset(asset) for asset in ASSETS}
-    return found | {f"assets/kbgen/{p}": data for p, data in _folder_assets(KATEX).items()}
+    found = {f"assets/kbgen/{asset}": asset_bytes(asset) for asset in ASSETS}
+    return found | {f"assets/kbgen/{p}": data for p, data in folder_assets(KATEX).items()}
 
 
 def render_site(
@@ -193,13 +153,15 @@ def render_site(
     repo: RepoLinks | None = None,
     changed: dict[str, str] | None = None,
     memo: Memo | None = None,
+    cached: bool = False,
 ) -> dict[str, bytes]:
     """Every generated file of the docs folder, by relative path.
 
     ``site_url``, the site's address when known, goes into ``topics.json`` so that other
     sites' tools can resolve its relative URLs; ``repo`` links sources and topic files;
     ``changed`` is each topic's last-changed date (default: looked up); ``memo`` keeps the
-    topic pages' results between calls (:mod:`kbgen.incremental`).
+    topic pages' results between calls (:mod:`kbgen.incremental`); ``cached`` keeps the
+    rendered text between processes (:mod:`kbgen.fragment_cache`).
     """
     memo = memo or Memo()
     env = memo.get("env", "templates", lambda: template_env(config.root / "templates"))
@@ -214,8 +176,13 @@ def render_site(
         plain = _PLAIN_NAME.fullmatch(written) and written != written.lower()
         tags[tag] = TagInfo(tag, written if plain else tag_name(tag))
     files: dict[str, bytes] = {}
-    # mkdocs.yml is in the memo's scope: its Markdown setup is read once per scope.
-    fragments = memo.get("fragments", "site", lambda: Fragments(site_markdown(config.root)))
+    cache = None
+    if cached:  # one build in this process: the rendered text kept on disk between builds
+        setup = site_markdown(config.root)
+        cache = FragmentCache.load(config.root, setup_salt(setup))
+        fragments = Fragments(setup, cache)
+    else:  # mkdocs.yml is in the memo's scope: its Markdown setup is read once per scope
+        fragments = memo.get("fragments", "site", lambda: Fragments(site_markdown(config.root)))
     records = [
         memo.get(
             "record",
@@ -237,6 +204,8 @@ def render_site(
     if changed is None:
         changed = last_changed(config.topics_dir, [t.slug for t in topics])
     pages = build_pages(topics, tags, env, fragments, shared, repo=repo, changed=changed, memo=memo)
+    if cache is not None:
+        cache.save()
     for slug, text in pages.items():
         files[f"topics/{slug}.md"] = text.encode()
     redirect = env.get_template("redirect.html.j2")
@@ -363,10 +332,8 @@ def write_files(
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
             folders.add(folder)
-        tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp")
-        Path(tmp).write_bytes(data)
-        os.replace(tmp, path)
-        entries[relative] = file_entry(Path(path), data)
+        stat = write_bytes(Path(path), data)
+        entries[relative] = FileEntry(stat.st_size, stat.st_mtime_ns, digest(data))
         written.append(relative)
     for directory in OWNED_DIRS:
         root = docs_dir / directory
@@ -384,46 +351,6 @@ def write_files(
                 if not os.path.islink(path) and not os.listdir(path):
                     os.rmdir(path)
     return written, removed, entries
-
-
-def settings_digest(config: Config, values: tuple[str, ...]) -> str:
-    """The digest of what every page depends on: the settings, the templates, ``values``."""
-    package = Path(str(importlib.resources.files("kbgen").joinpath("templates")))
-    settings = [config.root / CONFIG_FILE, config.root / "mkdocs.yml"]
-    settings += tree_files(config.root / "templates") + tree_files(package)
-    return inputs_digest(settings, (__version__, *values))
-
-
-def store_digest(config: Config, changed: dict[str, str], memo: Memo | None = None) -> str:
-    """The digest of the topic store and of each topic's last-changed date; ``memo`` keeps
-    each file's digest while its size, modification time and inode stay."""
-    kept: dict[tuple, bytes] = memo.get("file-digests", "store", dict) if memo else {}
-    digests: dict[tuple, bytes] = {}
-
-    def content(path: Path) -> bytes:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            return file_digest(path)
-        key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        digests[key] = kept.get(key) or file_digest(path)
-        return digests[key]
-
-    found = inputs_digest(
-        tree_files(config.topics_dir), [f"{k}={v}" for k, v in changed.items()], content
-    )
-    kept.clear()
-    kept.update(digests)  # only the files there now
-    return found
-
-
-def _manifest_key(docs_dir: Path) -> tuple[str, int, int, int] | None:
-    """The docs folder's manifest file by path, inode, size and modification time."""
-    try:
-        stat = (docs_dir / MANIFEST_FILE).stat()
-    except OSError:
-        return None
-    return (str(docs_dir), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def generate(
@@ -446,16 +373,19 @@ def generate(
     scope = settings_digest(config, values)
     # A memo to fill (the first build under `kbgen serve`) wants the pages rendered.
     fill = memo is not None and (memo.empty or memo.scope != scope)
+    cached = memo is None  # one build in this process: rendered text kept on disk
     memo = memo or Memo()
     memo.start(scope)
     inputs = f"{scope}-{store_digest(config, changed, memo)}"
     # The data last written, by path: kept pages are the very same objects again.
     last = memo.get("written", str(docs_dir), dict)
-    manifest = memo.get("manifest", _manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
+    manifest = memo.get("manifest", manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
     if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
         return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
     topics = load_checked_topics(config, memo)
-    files = render_site(config, topics, site_name, site_url, site_description, repo, changed, memo)
+    files = render_site(
+        config, topics, site_name, site_url, site_description, repo, changed, memo, cached
+    )
     rendered = memo.finish().computed.get("page", 0)
     try:
         written, removed, entries = write_files(docs_dir, files, manifest, last)
@@ -464,7 +394,7 @@ def generate(
         redirects = sum(1 for f in files if f.endswith("/index.html"))
         manifest = Manifest(inputs, entries, len(topics), redirects)
         manifest.save(docs_dir)
-        memo.get("manifest", _manifest_key(docs_dir), lambda: manifest)  # as just written
+        memo.get("manifest", manifest_key(docs_dir), lambda: manifest)  # as just written
     except OSError as exc:
         where = exc.filename or docs_dir
         raise WriteError(f"cannot write {where}: {exc.strerror or exc}") from exc

@@ -8,6 +8,7 @@ the same bytes.
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import json
 from collections.abc import Iterable, Mapping
@@ -31,6 +32,7 @@ SCHEMA_FILE = "topics.schema.json"
 """The JSON Schema of ``topics.json``, published beside it at the site root."""
 
 
+@functools.lru_cache(maxsize=65536)  # every page has the same few headings
 def section_anchor(name: str) -> str:
     """The HTML id MkDocs' toc gives a section heading: ``Use When`` → ``use-when``."""
     return toc_slugify(name, "-")

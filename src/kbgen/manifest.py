@@ -20,11 +20,20 @@ that claims files it did not write.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kbgen import __version__
+from kbgen.config import CONFIG_FILE
+
+if TYPE_CHECKING:
+    from kbgen.config import Config
+    from kbgen.incremental import Memo
 
 MANIFEST_FILE = ".kbgen-manifest.json"
 FORMAT = 1
@@ -132,6 +141,46 @@ def inputs_digest(
     for path in files:
         h.update(str(path).encode("utf-8", "surrogatepass") + b"\0" + content(path))
     return h.hexdigest()
+
+
+def settings_digest(config: Config, values: tuple[str, ...]) -> str:
+    """The digest of what every page depends on: the settings, the templates, ``values``."""
+    package = Path(str(importlib.resources.files("kbgen").joinpath("templates")))
+    settings = [config.root / CONFIG_FILE, config.root / "mkdocs.yml"]
+    settings += tree_files(config.root / "templates") + tree_files(package)
+    return inputs_digest(settings, (__version__, *values))
+
+
+def store_digest(config: Config, changed: dict[str, str], memo: Memo | None = None) -> str:
+    """The digest of the topic store and of each topic's last-changed date; ``memo`` keeps
+    each file's digest while its size, modification time and inode stay."""
+    kept: dict[tuple, bytes] = memo.get("file-digests", "store", dict) if memo else {}
+    digests: dict[tuple, bytes] = {}
+
+    def content(path: Path) -> bytes:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return file_digest(path)
+        key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        digests[key] = kept.get(key) or file_digest(path)
+        return digests[key]
+
+    found = inputs_digest(
+        tree_files(config.topics_dir), [f"{k}={v}" for k, v in changed.items()], content
+    )
+    kept.clear()
+    kept.update(digests)  # only the files there now
+    return found
+
+
+def manifest_key(docs_dir: Path) -> tuple[str, int, int, int] | None:
+    """The docs folder's manifest file by path, inode, size and modification time."""
+    try:
+        stat = (docs_dir / MANIFEST_FILE).stat()
+    except OSError:
+        return None
+    return (str(docs_dir), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 __all__ = [

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import markdown
@@ -29,6 +28,9 @@ from mkdocs.exceptions import ConfigurationError
 from mkdocs.utils.yaml import yaml_load
 
 from kbgen.exceptions import BuildError
+from kbgen.fragment_cache import FragmentCache
+from kbgen.prose import prose_renderer
+from kbgen.site_urls import _CONTROL, _SCHEME, _link_target, page_url, relative_url
 
 __all__ = [
     "ATTRIBUTES",
@@ -38,6 +40,8 @@ __all__ = [
     "SiteMarkdown",
     "is_plain",
     "is_safe_url",
+    "page_url",
+    "relative_url",
     "site_markdown",
 ]
 
@@ -104,9 +108,7 @@ MAX_DEPTH = 50
 """Nesting a line may have to be rendered as Markdown: quote markers, plus indentation in
 steps of two spaces."""
 
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:")
 _PREFIX = re.compile(r"[ \t>]*")
-_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 _CODE_LINE = re.compile(r"__codelineno-(\d+)-")
 """pymdownx.highlight's line anchors, numbered by code block from 0 in each fragment."""
 _NO_BLANK_LINE = re.compile(r"\n[ \t]*(?=\n)")
@@ -167,41 +169,6 @@ def is_safe_url(url: str, schemes: frozenset[str] = URL_SCHEMES) -> bool:
     """
     m = _SCHEME.match(_CONTROL.sub("", html.unescape(url)).lower())
     return m is None or m.group()[:-1] in schemes
-
-
-def page_url(src: str, directory_urls: bool = True) -> str:
-    """The URL, relative to the site root, of the page ``src`` (``topics/x.md``)."""
-    if not src.endswith(".md"):
-        return src
-    stem = src[: -len(".md")]
-    if not directory_urls:
-        return stem + ".html"
-    if stem == "index" or stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
-def relative_url(url: str, page: str, directory_urls: bool = True) -> str | None:
-    """A relative ``url`` written in the page ``page`` (a docs path), as the built page needs it.
-
-    ``other.md#how`` becomes ``../other/#how``, as MkDocs rewrites Markdown links; a URL
-    that hides a scheme (``java\\tscript:``) gives ``None``.
-    """
-    if _SCHEME.match(_CONTROL.sub("", url).lower()):
-        return None
-    if url.startswith(("#", "/", "?")) or not url:
-        return url
-    path, hash_, anchor = url.partition("#")
-    path, query_, query = path.partition("?")
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), path))
-    if target.startswith(".."):
-        return url  # outside the docs folder: leave it as written
-    dest, here = page_url(target, directory_urls), page_url(page, directory_urls)
-    base = here.rstrip("/") if here.endswith("/") or not here else posixpath.dirname(here)
-    rel = posixpath.relpath(dest or ".", base or ".")
-    if (dest.endswith("/") or not dest) and not rel.endswith("/"):
-        rel += "/"
-    return rel + (query_ + query) + (hash_ + anchor)
 
 
 def is_plain(text: str) -> bool:
@@ -269,13 +236,25 @@ class _Previews(Treeprocessor):
         ]
         self.page = ""
         """The docs path of the page being rendered (``topics/x.md``)."""
+        self._matched: dict[tuple[int, int, str], bool] = {}
+        """Each filter's verdict on each path, for every page links to the same topics."""
 
     def _targeted(self, href: str) -> bool:
-        url = urlsplit(href)
-        if url.scheme or url.netloc or not url.path.endswith(".md"):
+        target = _link_target(posixpath.dirname(self.page), href)
+        if target is None:
             return False
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), url.path))
-        return any(src(self.page) and dest(target) for src, dest in self.rules)
+        return any(
+            self._match(i, 0, self.page) and self._match(i, 1, target)
+            for i in range(len(self.rules))
+        )
+
+    def _match(self, rule: int, side: int, path: str) -> bool:
+        """Whether the ``sources`` (side 0) or ``targets`` filter of a rule takes ``path``."""
+        key = (rule, side, path)
+        found = self._matched.get(key)
+        if found is None:
+            found = self._matched[key] = bool(self.rules[rule][side](path))
+        return found
 
     def run(self, root: Element) -> None:
         for link in root.iter("a"):
@@ -289,8 +268,12 @@ class _Previews(Treeprocessor):
 class Fragments:
     """Renders source text to sanitized HTML with one site's Markdown setup."""
 
-    def __init__(self, setup: SiteMarkdown | None = None) -> None:
+    def __init__(
+        self, setup: SiteMarkdown | None = None, cache: FragmentCache | None = None
+    ) -> None:
         self.setup = setup or SiteMarkdown()
+        self.cache = cache
+        """Python-Markdown's output kept between builds (:mod:`kbgen.fragment_cache`)."""
         self._page, self._code_blocks = "", 0
         """The page being rendered and its code blocks so far, for unique line anchors."""
         names = [n for n in self.setup.extensions if n not in SKIPPED_EXTENSIONS]
@@ -315,6 +298,28 @@ class Fragments:
             self._previews.rules = []
         # Last of all, so that no extension adds the attribute after it.
         self._md.treeprocessors.register(self._previews, "kb-preview", -100)
+        self._prose = prose_renderer(tuple(names), configs)
+        """Renders plain prose as Python-Markdown would, when the extensions allow it."""
+        self._cleaner = nh3.Cleaner(
+            tags=set(TAGS),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            attribute_filter=_filter_attribute,
+            link_rel=None,
+            url_schemes=set(URL_SCHEMES),
+            filter_style_properties={"text-align"},
+            url_relative=lambda url: relative_url(url, self._previews.page, self._directory),
+        )
+        """One sanitizer for every fragment: relative URLs resolve from the page being
+        rendered (``self._previews.page``)."""
+        self._directory = self.setup.directory_urls
+
+    def _convert(self, text: str) -> str:
+        self._md.reset()
+        return self._md.convert(text)
+
+    def _targeted(self, href: str) -> bool:
+        """Whether the preview extension marks a link to ``href`` on the current page."""
+        return bool(self._previews.rules) and self._previews._targeted(_CONTROL.sub("", href))
 
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
@@ -326,19 +331,15 @@ class Fragments:
         """
         if is_plain(text):
             return '<p class="kb-plain">' + html.escape(text).replace("\n", "&#10;") + "</p>"
-        self._md.reset()
         self._previews.page = page
-        rendered = self._md.convert(text)
-        cleaner = nh3.Cleaner(
-            tags=set(TAGS),
-            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-            attribute_filter=_filter_attribute,
-            link_rel=None,
-            url_schemes=set(URL_SCHEMES),
-            filter_style_properties={"text-align"},
-            url_relative=lambda url: relative_url(url, page, self.setup.directory_urls),
-        )
-        clean = cleaner.clean(rendered).strip("\n")
+        rendered = self._prose(text, self._targeted) if self._prose else None
+        if rendered is None:
+            rendered = (
+                self._convert(text)
+                if self.cache is None
+                else self.cache.get(text, page, lambda: self._convert(text))
+            )
+        clean = self._cleaner.clean(rendered).strip("\n")
         if page != self._page:
             self._page, self._code_blocks = page, 0
         if numbers := {int(n) for n in _CODE_LINE.findall(clean)}:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kbgen.records import Topic
 
 RESERVED = frozenset({"index", "tags", "search", "browse", "assets", "a-z", "topics", "404"})
 """Names the site uses for its own pages and folders."""
@@ -67,3 +71,25 @@ def unique_slug(preferred: str, taken: set[str]) -> str:
     while slug in taken:
         slug, n = f"{preferred}-{n}", n + 1
     return slug
+
+
+def redirect_map(topics: list[Topic], merged: dict[str, str]) -> dict[str, str]:
+    """Old or alternative slug → canonical slug, for every alias with a slug of its own.
+
+    The title's slug redirects too, for a topic whose title was edited. A name whose slug
+    is a topic's own, a reserved name, or shared by names of two different topics gets no
+    redirect (it would shadow a page or be ambiguous).
+    """
+    slugs = {t.slug for t in topics}
+    owners: dict[str, set[str]] = {}
+    for topic in topics:
+        for name in topic.names:
+            slug = topic_slug(name)
+            # topic_slug suffixes a reserved name: such a name gets no redirect at all.
+            if slug != topic.slug and slug.removesuffix("-topic") not in RESERVED:
+                owners.setdefault(slug, set()).add(topic.slug)
+    redirects = {old: new for old, new in merged.items() if old not in slugs and new in slugs}
+    for slug, targets in owners.items():
+        if len(targets) == 1 and slug not in slugs:
+            redirects.setdefault(slug, next(iter(targets)))
+    return dict(sorted(redirects.items()))

@@ -9,6 +9,7 @@ source entry contributed, so a page can say where each part came from.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,6 +118,14 @@ def _escape(line: str) -> str:
 
 def parse_body(body: str) -> tuple[str, list[BodySection]]:
     """Split a topic body into the text before the first section and its sections."""
+    preamble, sections = _parsed_body(body)
+    return preamble, list(sections)
+
+
+@functools.lru_cache(maxsize=32768)
+def _parsed_body(body: str) -> tuple[str, tuple[BodySection, ...]]:
+    """:func:`parse_body`, kept: a build reads each body in several steps (the checks,
+    the page, the exports, the search index), each of them for every topic."""
     lines = body.split("\n")
     in_fence = fenced_lines(lines)
     preamble: list[str] = []
@@ -152,7 +161,7 @@ def parse_body(body: str) -> tuple[str, list[BodySection]]:
         sections.append(BodySection(name, tuple(parts), start))
     else:
         preamble.extend(chunk)
-    return "\n".join(preamble).strip("\n"), sections
+    return "\n".join(preamble).strip("\n"), tuple(sections)
 
 
 def compose_body(sections: list[BodySection], preamble: str = "") -> str:

@@ -9,6 +9,7 @@ neither by the first paragraph of another section.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from kbgen.store import BodySection, fenced_lines
@@ -204,6 +205,12 @@ def summary(sections: list[BodySection], title: str = "") -> str:
     """The first sentence of What. A What with no prose (only code, a table or a bold
     label) is summed up by ``title`` and its code lines or its table's rows; else by the
     first paragraph of another section, never by a list item of Use When or Pitfalls."""
+    return _summary(tuple(sections), title)
+
+
+@functools.lru_cache(maxsize=32768)
+def _summary(sections: tuple[BodySection, ...], title: str) -> str:
+    """:func:`summary`, kept: the page and the exports both sum up every topic."""
     ordered = sorted(sections, key=lambda s: s.name != "What")
     if not ordered:
         return ""
