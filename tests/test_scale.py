@@ -182,6 +182,30 @@ def test_synthetic_titles_reach_100000_entries():
     assert len(set(big)) == 90_000
 
 
+def test_synthetic_titles_name_distinct_concepts():
+    """No two titles have the same words in any order or form, nor does one hold another's:
+    kbgen would merge them, and a generator of such titles measures catch-all topics."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import random
+    from itertools import combinations
+
+    import bench_import
+
+    words = [
+        frozenset(similarity._stems(t))
+        for t in bench_import.synthetic_titles(20_000, random.Random(3))
+    ]
+    assert len(set(words)) == len(words)
+    known = set(words)
+    assert not [
+        w
+        for w in words
+        for n in range(1, len(w))
+        for sub in combinations(sorted(w), n)
+        if frozenset(sub) in known
+    ]
+
+
 def _canonical_scanning(words, acronyms):
     """The definition :func:`kbgen.name_words._canonical` keeps: try every acronym at
     every word."""
