@@ -23,6 +23,7 @@ from pathlib import Path
 
 import bench_build
 from bench_build import run_cli, run_measured
+from kbgen.similarity import stem
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TARGET_S = 2.0
@@ -45,6 +46,12 @@ HEADS = (
 AREAS = (
     "Parameter-Efficient Fine-Tuning (PEFT)", "Training & Optimization", "Reasoning & Alignment",
     "Inference & Efficiency", "Architectures & Building Blocks", "Systems & Parallelism",
+)
+MORE_MODIFIERS = (
+    "Asynchronous", "Bidirectional", "Decoupled", "Dynamic", "Factorized", "Global", "Local",
+    "Kernelized", "Monotonic", "Multilingual", "Online", "Permuted", "Randomized", "Sequential",
+    "Symmetric", "Temporal", "Unified", "Universal", "Vectorized", "Balanced", "Compact",
+    "Deterministic", "Discrete", "Equivariant", "Frozen", "Greedy", "Incremental", "Lossless",
 )
 # fmt: on
 DESCRIPTIONS = (
@@ -75,26 +82,36 @@ class Row:
         return self.seconds / self.entries * 1000
 
 
-def synthetic_titles(count: int, rng: random.Random) -> list[str]:
-    """``count`` distinct three-word technique names.
+def _stems(words: tuple[str, ...]) -> frozenset[str]:
+    """What kbgen compares of a name: its words' stems (``Low-Rank`` is two words)."""
+    return frozenset(stem(w) for word in words for w in word.split("-"))
 
-    Up to 21,750 names come from this file's words alone (the sizes measured before); more
-    add the words of ``bench_build``'s vocabulary, up to 102,000 names.
+
+def synthetic_titles(count: int, rng: random.Random) -> list[str]:
+    """``count`` technique names, each of a different concept, as a real glossary's are.
+
+    A name is two modifiers and a head word (``Sparse Gated Attention``). No two names have
+    the same words in another order, no name's words hold another's and no modifier is its
+    head in another form (``Adaptive … Adaptation``): kbgen rightly merges such names, which
+    a glossary of distinct concepts does not have. Up to 117,040 names.
     """
-    combos = [(a, b, h) for a in MODIFIERS for b in MODIFIERS if a != b for h in HEADS]
-    if count > len(combos):
-        seen = set(combos)
-        combos += [
-            (a, b, h)
-            for a in bench_build.MODIFIERS
-            for b in bench_build.MODIFIERS
-            if a != b
-            for h in bench_build.HEADS
-            if (a, b, h) not in seen
-        ]
+    heads = tuple(dict.fromkeys(HEADS + bench_build.HEADS))
+    taken = {w for h in heads for w in _stems((h,))}
+    modifiers = tuple(
+        m
+        for m in dict.fromkeys(MODIFIERS + bench_build.MODIFIERS + MORE_MODIFIERS)
+        if not _stems((m,)) & taken
+    )
+    combos = [
+        (a, b, h)
+        for i, a in enumerate(modifiers)
+        for b in modifiers[i + 1 :]
+        for h in heads
+        if len(_stems((a, b, h))) == len(_stems((a,))) + len(_stems((b,))) + 1
+    ]
     if count > len(combos):
         raise ValueError(f"at most {len(combos):,} distinct synthetic titles")
-    return [" ".join(words) for words in rng.sample(combos, count)]
+    return [" ".join([*rng.sample(words[:2], 2), words[2]]) for words in rng.sample(combos, count)]
 
 
 def tagged_list(tag: str, titles: list[str], rng: random.Random) -> str:

@@ -1,6 +1,7 @@
 """Import and build large synthetic knowledge bases: time, memory and bytes per topic.
 
 Usage: python scripts/bench_scale.py [--sizes 10000,50000,100000] [--json FILE] [--no-plain]
+       [--import-only]
 
 For each size N, a scratch project gets the synthetic glossaries of ``bench_import`` (N
 entries), then, each in a fresh subprocess under ``/usr/bin/time -v`` (its "Maximum
@@ -11,6 +12,8 @@ resident set size" is the peak memory):
 3. plain MkDocs: ``mkdocs build`` of a copy of the pages kbgen generated, with the same
    ``mkdocs.yml`` minus the ``kbgen`` plugin (``bench_build``'s plain project), unless
    ``--no-plain``.
+
+``--import-only`` runs the first step alone (and reports the largest topic, by entries).
 
 Prints a Markdown table, the per-topic costs ``docs/scaling.md`` builds on, and checks the
 targets: every run under 4 GB, and time per entry growing by less than 1.3× from the
@@ -56,7 +59,8 @@ class Row:
     entries: int
     topics: int
     import_: Measured
-    build: Measured
+    build: Measured | None
+    """``None`` with ``--import-only``, as are the figures of the site below."""
     generate_s: float
     plain: Measured | None
     site_mb: float
@@ -64,18 +68,21 @@ class Row:
     search_shards: int
     search_mb: float
     plain_search_mb: float
+    largest_topic: int = 0
+    """Entries (and notes) in the topic that gathers most."""
 
     def per_topic(self) -> dict[str, float]:
         """What one topic costs: milliseconds and KB."""
         n = self.topics
-        out = {
-            "import_ms": self.import_.seconds / n * 1000,
-            "build_ms": self.build.seconds / n * 1000,
-            "generate_ms": self.generate_s / n * 1000,
-            "build_kb": self.build.peak_mib * 1024 / n,
-            "site_kb": self.site_mb * 1000 / n,
-            "search_kb": self.search_mb * 1000 / n,
-        }
+        out = {"import_ms": self.import_.seconds / n * 1000}
+        if self.build:
+            out |= {
+                "build_ms": self.build.seconds / n * 1000,
+                "generate_ms": self.generate_s / n * 1000,
+                "build_kb": self.build.peak_mib * 1024 / n,
+                "site_kb": self.site_mb * 1000 / n,
+                "search_kb": self.search_mb * 1000 / n,
+            }
         if self.plain:
             out["mkdocs_ms"] = self.plain.seconds / n * 1000
         return out
@@ -110,8 +117,20 @@ def search_files(site: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def measure(entries: int, scratch: Path, plain: bool) -> Row:
-    """Import and build ``entries`` synthetic entries in ``scratch``."""
+def largest_topic(topics: Path) -> int:
+    """How many source entries the topic with most of them lists in its front matter."""
+    counts = [len(re.findall(r"^\s*- \{file: ", _front(p), re.M)) for p in topics.glob("*.md")]
+    return max(counts, default=0)
+
+
+def _front(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text.split("\n---\n", 1)[0]
+
+
+def measure(entries: int, scratch: Path, plain: bool, build_too: bool = True) -> Row:
+    """Import and build ``entries`` synthetic entries in ``scratch`` (import only, unless
+    ``build_too``)."""
     project = scratch / "kbgen"
     project.mkdir()
     bench_import.make_project(project, str(entries))  # kbgen.yml and the glossaries
@@ -126,6 +145,10 @@ def measure(entries: int, scratch: Path, plain: bool) -> Row:
     imported, _ = timed([*cli, "import"], project)
     print(f"imported {entries:,} entries: {imported}", file=sys.stderr, flush=True)
     topics = len(list((project / "topics").glob("*.md")))
+    largest = largest_topic(project / "topics")
+    print(f"largest topic: {largest:,} entries", file=sys.stderr, flush=True)
+    if not build_too:
+        return Row(entries, topics, imported, None, 0.0, None, 0.0, 0, 0, 0.0, 0.0, largest)
     site = scratch / "kbgen-site"
     build, out = timed(
         [sys.executable, "-c", bench_build.KBGEN_CHILD, str(project), str(site)], project
@@ -155,17 +178,19 @@ def measure(entries: int, scratch: Path, plain: bool) -> Row:
         search_shards=shards,
         search_mb=shard_bytes / 1e6,
         plain_search_mb=plain_search,
+        largest_topic=largest,
     )
 
 
 def table(rows: list[Row]) -> str:
     """The measurements as a Markdown table: wall and CPU seconds, peak memory."""
     lines = [
-        "| entries | topics | import wall / CPU (s) | import peak (MiB) "
+        "| entries | topics | largest topic (entries) | import wall / CPU (s) "
+        "| import peak (MiB) | CPU ms per entry: import "
         "| kbgen build wall / CPU (s) | of which generate, wall (s) | build peak (MiB) "
         "| plain MkDocs wall / CPU (s) | plain peak (MiB) "
         "| CPU ms per topic: import / build / plain | site (MB) | search shards (files / MB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         n = r.topics / 1000
@@ -174,13 +199,20 @@ def table(rows: list[Row]) -> str:
             if r.plain
             else "– | –"
         )
-        per = f"{r.import_.cpu_s / n:.2f} / {r.build.cpu_s / n:.1f} / "
+        build = (
+            f"{r.build.seconds:.0f} / {r.build.cpu_s:.0f} | {r.generate_s:.0f} "
+            f"| {r.build.peak_mib:.0f}"
+            if r.build
+            else "– | – | –"
+        )
+        per = f"{r.import_.cpu_s / n:.2f} / "
+        per += f"{r.build.cpu_s / n:.1f} / " if r.build else "– / "
         per += f"{r.plain.cpu_s / n:.1f}" if r.plain else "–"
+        site = f"{r.site_mb:,.0f} | {r.search_shards:,} / {r.search_mb:.1f}" if r.build else "– | –"
         lines.append(
-            f"| {r.entries:,} | {r.topics:,} | {r.import_.seconds:.0f} / {r.import_.cpu_s:.0f} "
-            f"| {r.import_.peak_mib:.0f} | {r.build.seconds:.0f} / {r.build.cpu_s:.0f} "
-            f"| {r.generate_s:.0f} | {r.build.peak_mib:.0f} | {plain} | {per} "
-            f"| {r.site_mb:,.0f} | {r.search_shards:,} / {r.search_mb:.1f} |"
+            f"| {r.entries:,} | {r.topics:,} | {r.largest_topic:,} "
+            f"| {r.import_.seconds:.0f} / {r.import_.cpu_s:.0f} | {r.import_.peak_mib:.0f} "
+            f"| {r.import_.cpu_s / r.entries * 1000:.2f} | {build} | {plain} | {per} | {site} |"
         )
     return "\n".join(lines)
 
@@ -188,22 +220,26 @@ def table(rows: list[Row]) -> str:
 def verdicts(rows: list[Row]) -> list[str]:
     """Whether each target holds on these rows (time as CPU time: a shared machine's wall
     time says more about the other work than about kbgen)."""
-    peak = max(max(r.import_.peak_mib, r.build.peak_mib) for r in rows)
+    peak = max(max(r.import_.peak_mib, r.build.peak_mib if r.build else 0) for r in rows)
     out = [
         f"- memory under {MEMORY_TARGET_MIB // 1024} GB: "
         f"{'yes' if peak < MEMORY_TARGET_MIB else 'NO'} (largest peak {peak:,.0f} MiB)"
     ]
-    if len(rows) >= 2:
-        small, big = min(rows, key=lambda r: r.entries), max(rows, key=lambda r: r.entries)
-        steps = (("import", lambda r: r.import_, "entries"), ("build", lambda r: r.build, "topics"))
-        for name, pick, unit in steps:
-            size = (lambda r: r.entries) if unit == "entries" else (lambda r: r.topics)
-            growth = (pick(big).cpu_s / size(big)) / (pick(small).cpu_s / size(small))
-            out.append(
-                f"- {name} time grows linearly: {'yes' if growth < LINEAR_TOLERANCE else 'NO'} "
-                f"(CPU time per {unit[:-1] if unit == 'topics' else 'entry'} ×{growth:.2f} "
-                f"from {size(small):,} to {size(big):,} {unit})"
-            )
+    steps = [("import", lambda r: r.import_, "entries", rows)]
+    built = [r for r in rows if r.build]
+    steps.append(("build", lambda r: r.build, "topics", built))
+    for name, pick, unit, measured in steps:
+        if len(measured) < 2:
+            continue
+        small = min(measured, key=lambda r: r.entries)
+        big = max(measured, key=lambda r: r.entries)
+        size = (lambda r: r.entries) if unit == "entries" else (lambda r: r.topics)
+        growth = (pick(big).cpu_s / size(big)) / (pick(small).cpu_s / size(small))
+        out.append(
+            f"- {name} time grows linearly: {'yes' if growth < LINEAR_TOLERANCE else 'NO'} "
+            f"(CPU time per {unit[:-1] if unit == 'topics' else 'entry'} ×{growth:.2f} "
+            f"from {size(small):,} to {size(big):,} {unit})"
+        )
     return out
 
 
@@ -212,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,50000,100000", help="entries, comma-separated")
     parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
     parser.add_argument("--no-plain", action="store_true", help="skip the plain MkDocs build")
+    parser.add_argument(
+        "--import-only", action="store_true", help="run kbgen import alone, no build"
+    )
     args = parser.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -223,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="kbgen-bench-scale-") as tmp:
-            rows.append(measure(size, Path(tmp), not args.no_plain))
+            rows.append(measure(size, Path(tmp), not args.no_plain, build_too=not args.import_only))
         print(f"measured {size:,} entries in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         if args.json:  # after each size: a long run killed later keeps what it measured
             data = [asdict(r) | {"per_topic": r.per_topic()} for r in rows]

@@ -261,3 +261,33 @@ def test_a_parenthesis_is_a_name_only_when_it_abbreviates_or_spells_out(
     title: str, names: list[str]
 ) -> None:
     assert list(parse_names(title).expansions) == names
+
+
+def test_a_name_extending_several_names_merges_with_none_so_merges_cannot_chain() -> None:
+    # Each longer name adds words after a shorter one's, and the texts are alike: merged
+    # pairwise, the four would chain into one topic though the first two are two concepts.
+    text = "Experts route tokens: a router sends each token to the experts of the mixture."
+    titles = [
+        "Mixture of Experts",
+        "Mixture Routing",
+        "Mixture of Experts Routing",
+        "Mixture Experts Routing Cache",
+    ]
+    entries = [entry(t, f"f{i}.md", i + 1, text) for i, t in enumerate(titles)]
+    groups, decisions = group_entries(entries, CONFIG)
+    assert sorted(sorted(e.title for e in g.entries) for g in groups) == [
+        ["Mixture Experts Routing Cache", "Mixture of Experts Routing"],
+        ["Mixture Routing"],
+        ["Mixture of Experts"],
+    ]
+    near = {d.titles for d in decisions if d.kind == "near duplicate"}
+    assert ("Mixture of Experts", "Mixture of Experts Routing") in near
+    assert ("Mixture Routing", "Mixture of Experts Routing") in near
+
+
+def test_longer_names_of_one_name_all_merge_with_it() -> None:
+    text = "Experts route tokens: a router sends each token to the experts of the mixture."
+    titles = ["Mixture of Experts", "Mixture of Experts Layers", "Mixture of Experts Modules"]
+    entries = [entry(t, f"f{i}.md", i + 1, text) for i, t in enumerate(titles)]
+    groups, _ = group_entries(entries, CONFIG)
+    assert [sorted(e.title for e in g.entries) for g in groups] == [sorted(titles)]

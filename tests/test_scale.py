@@ -180,3 +180,87 @@ def test_synthetic_titles_reach_100000_entries():
     assert small == bench_import.synthetic_titles(500, random.Random(1))
     big = bench_import.synthetic_titles(90_000, random.Random(2))
     assert len(set(big)) == 90_000
+
+
+def test_synthetic_titles_name_distinct_concepts():
+    """No two titles have the same words in any order or form, nor does one hold another's:
+    kbgen would merge them, and a generator of such titles measures catch-all topics."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import random
+    from itertools import combinations
+
+    import bench_import
+
+    words = [
+        frozenset(similarity._stems(t))
+        for t in bench_import.synthetic_titles(20_000, random.Random(3))
+    ]
+    assert len(set(words)) == len(words)
+    known = set(words)
+    assert not [
+        w
+        for w in words
+        for n in range(1, len(w))
+        for sub in combinations(sorted(w), n)
+        if frozenset(sub) in known
+    ]
+
+
+def _canonical_scanning(words, acronyms):
+    """The definition :func:`kbgen.name_words._canonical` keeps: try every acronym at
+    every word."""
+    out, i = [], 0
+    while i < len(words):
+        for long, short in acronyms.items():
+            if words[i : i + len(long)] == long:
+                out.append(short)
+                i += len(long)
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(dict.fromkeys(out))
+
+
+def test_acronyms_found_by_first_word_replace_as_trying_every_one():
+    import random
+
+    from kbgen.name_words import _canonical, acronym_index
+
+    rng = random.Random(5)
+    vocabulary = ["key", "valu", "cach", "low", "rank", "adapt", "mix", "expert", "rout"]
+    for _ in range(300):
+        acronyms = {
+            tuple(rng.choices(vocabulary, k=rng.randint(2, 3))): rng.choice(["kv", "lora", "moe"])
+            for _ in range(rng.randint(0, 6))
+        }
+        words = tuple(rng.choices(vocabulary, k=rng.randint(0, 7)))
+        expected = _canonical_scanning(words, acronyms)
+        assert _canonical(words, acronym_index(acronyms)) == expected
+
+
+def test_names_of_titles_do_not_walk_every_acronym(real_groups):
+    """With 20,000 acronyms, the names of each title cost the same as with none: the
+    acronyms are indexed once, not hashed, copied or tried for each title."""
+    from kbgen.name_words import acronym_index
+
+    class Counted(dict):
+        walks = 0
+
+        def items(self):
+            Counted.walks += 1
+            return super().items()
+
+        def __iter__(self):
+            Counted.walks += 1
+            return super().__iter__()
+
+    acronyms, _ = similarity._acronyms([e for g in real_groups for e in g])
+    many = Counted(acronyms.mapping)
+    many.update({(f"w{i}", f"v{i}"): f"wv{i}" for i in range(20_000)})
+    index = acronym_index(many)
+    walks = Counted.walks
+    names = [[n for e in g for n in similarity.entry_names(e, index)] for g in real_groups]
+    assert Counted.walks == walks and len(names) == len(real_groups)
+    plain = [[n for e in g for n in similarity.entry_names(e, acronyms)] for g in real_groups]
+    assert names == plain  # the made-up acronyms spell out no word of the titles

@@ -16,11 +16,12 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from kbgen.config import Config
 from kbgen.names import Names, is_acronym, name_key, parse_names
 from kbgen.records import Entry, SourceRef
-from kbgen.similarity import name_pairs, similarities, text_of, word_names
+from kbgen.similarity import Pair, Verdict, name_pairs, similarities, text_of, word_names
 from kbgen.slugs import plain_dashes
 
 
@@ -139,7 +140,7 @@ def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decisi
     first = {id(e): i for i, e in enumerate(topical)}
     texts = [text_of(g.entries) for g in groups]
     scores = similarities(texts, idf=False)
-    pairs = name_pairs([g.entries for g in groups], scores)
+    pairs = _unambiguous(name_pairs([g.entries for g in groups], scores))
     for p in pairs:
         if p.verdict.same:
             a, b = (first[id(groups[x].entries[0])] for x in (p.a, p.b))
@@ -168,6 +169,42 @@ def _join_similar(groups, topical, sets, join) -> tuple[list[Group], list[Decisi
         titles = (merged[a].entries[0].title, merged[b].entries[0].title)
         decisions.append(Decision("near duplicate", titles, f"left as two topics: {reason}"))
     return merged, decisions
+
+
+def _unambiguous(pairs: list[Pair]) -> list[Pair]:
+    """The pairs, less the merges of a longer name that extends several shorter names in
+    words of its own, names that hold neither each other: ``Dense Adaptive Quantization``
+    extends ``Adaptive Dense Adaptation`` and ``Dense Quantized Quantization``. Merging it
+    with both would make one topic of two names no name holds together, and such merges
+    chain (``A B`` with ``A`` and ``B``, ``B C`` with ``B`` and ``C``…) into a catch-all
+    topic. Like a bare acronym of several meanings, such a name merges with none of them,
+    or only with the one of them that holds all the others; the pairs are left as near
+    duplicates. A topic still takes every longer name of its own (``Adapters``: ``Adapter
+    Layers``, ``Adapter Modules``), and shorter names that extend each other in turn
+    (``A``, ``A B`` in ``A B C``) are one concept.
+    """
+    shorts: dict[frozenset[str], set[frozenset[str]]] = defaultdict(set)
+    for p in pairs:
+        if p.verdict.same and p.verdict.extends:
+            shorts[p.words[1]].add(p.words[0])
+
+    def nested(sets: set[frozenset[str]]) -> bool:
+        ordered = sorted(sets, key=len)
+        return all(a < b for a, b in pairwise(ordered))
+
+    def kept(found: set[frozenset[str]]) -> set[frozenset[str]]:
+        if nested(found):
+            return found
+        top = max(found, key=len)  # a shorter name holding all the others, if one does
+        return {top} if all(s <= top for s in found) else set()
+
+    keep = {long: kept(found) for long, found in shorts.items()}
+    return [
+        Pair(p.a, p.b, Verdict(False, f"{p.verdict.reason}; it extends other names too"))
+        if p.verdict.same and p.verdict.extends and p.words[0] not in keep[p.words[1]]
+        else p
+        for p in pairs
+    ]
 
 
 def _join_acronyms(topical, names, sets, join, decisions) -> None:

@@ -19,6 +19,10 @@ from dataclasses import dataclass
 
 from kbgen.slugs import plain_dashes
 
+CACHED_TITLES = 1 << 18
+"""How many titles the caches of what a title says hold: more than a knowledge base of
+100,000 entries has. Above a cache's size each import pass misses on every title (the
+least recently used is always the next one wanted), and the time per entry jumps."""
 _PARENS = re.compile(r"\s*\(([^()]*)\)")
 # Words, and the ``+`` and ``#`` that make ``C++`` and ``C#`` names other than ``C``.
 _WORD = re.compile(r"[^\W_]+|[+#]+")
@@ -178,7 +182,7 @@ def _head_stripped(main: str) -> str:
     return ""
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=CACHED_TITLES)
 def parse_names(title: str) -> Names:
     """Split ``Long Name (ACR)`` / ``ACR (Long Name)`` into long names and acronyms.
 

@@ -21,9 +21,20 @@ from __future__ import annotations
 import functools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 
+from kbgen.name_words import (
+    Acronyms,
+    _abbreviates,
+    _acronyms,
+    _canonical,
+    _is_proper,
+    _stems,
+    acronym_index,
+    stem,
+)
+from kbgen.names import CACHED_TITLES
 from kbgen.records import Entry
 from kbgen.slugs import plain_dashes
 
@@ -37,28 +48,10 @@ _PARENS = re.compile(r"\s*\(([^()]*)\)")
 _SEPARATORS = re.compile(r"\s+(?:/|&|and)\s+|(?<=\w)/(?=\w)")
 # ``Prefix-/Prompt-Tuning`` is ``Prefix-Tuning / Prompt-Tuning``.
 _SHARED_TAIL = re.compile(r"(\w+)-/(\w+)-(\w+)")
-_STOP = frozenset(("a", "an", "and", "or", "of", "the", "for", "in", "on", "with", "to", "vs"))
 # Words that say what kind of thing a name is, not which one.
 _GENERIC = frozenset(
     ("model", "method", "techniqu", "approach", "algorithm", "optimiz", "framework")
 )
-_SUFFIXES = ("ization", "isation", "ations", "ation", "ings", "ing", "ive", "ion", "ers", "er")
-_SUFFIXES += ("ed", "es", "e", "s")
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def stem(word: str) -> str:
-    """A crude stem, enough for name variants: ``tuning``, ``tune`` → ``tun``."""
-    word = word.lower()
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def _is_proper(word: str) -> bool:
-    """A library-, organisation- or model-like word: an inner capital (``DeepSpeed``)."""
-    return re.search(r"[a-z][A-Z]|^[A-Z][a-z]*[A-Z][a-z]", word) is not None
 
 
 @dataclass(frozen=True)
@@ -78,91 +71,18 @@ class Name:
     """Whether a preposition follows its first word (``RL from Human Feedback``)."""
 
 
-def _acronyms(entries: list[Entry]) -> tuple[dict[tuple[str, ...], str], set[str]]:
-    """Stemmed expansion → its acronym, for acronyms spelled out one way only; and the
-    acronyms spelled out several ways (``sam``), which say nothing alone."""
-    found: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for entry in entries:
-        title = plain_dashes(entry.title)
-        inside = [p.strip() for p in _PARENS.findall(title)]
-        main = _PARENS.sub("", title).strip()
-        for short, long in [(p, main) for p in inside] + [(main, p) for p in inside]:
-            if re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", short) and re.search("[A-Z].*[A-Z]", short):
-                words = _spelled(re.sub("[^A-Z]", "", short).lower(), _stems(long))
-                if len(words) > 1:
-                    found[short.lower()].add(words)
-    one = {next(iter(longs)): short for short, longs in found.items() if len(longs) == 1}
-    return one, {short for short, longs in found.items() if len(longs) > 1}
-
-
-def _spelled(letters: str, words: tuple[str, ...]) -> tuple[str, ...]:
-    """The run of ``words`` whose initials are ``letters`` (``kv``: ``key valu``), or ``()``."""
-    for i in range(len(words) - len(letters) + 1):
-        if "".join(w[0] for w in words[i : i + len(letters)]) == letters:
-            return words[i : i + len(letters)]
-    return ()
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _stems(text: str) -> tuple[str, ...]:
-    """Stemmed words; a hyphenated name of a library or version (``ZeRO-Infinity``,
-    ``GPT-4``, ``DP-SGD``) stays one word, another name than its parts."""
-    out = []
-    for token in plain_dashes(text).split():
-        parts = _WORD.findall(token)
-        if len(parts) > 1 and "-" in token and _bound(parts):
-            out.append("-".join(parts).lower())
-        else:
-            out += [stem(w) for w in parts if w.lower() not in _STOP]
-    return tuple(out)
-
-
-def _bound(parts: list[str]) -> bool:
-    return any(_is_proper(p) or p.isdigit() for p in parts) or all(
-        re.fullmatch("[A-Z0-9]{2,}", p) for p in parts
-    )
-
-
-def _abbreviates(word: str, words: tuple[str, ...]) -> bool:
-    """Whether ``word`` is made of a prefix of each of ``words`` (``RetNet``, Retention
-    Networks)."""
-    if not words:
-        return not word
-    head = words[0]
-    return any(
-        word.startswith(head[:n]) and _abbreviates(word[n:], words[1:])
-        for n in range(min(len(head), len(word)), 0, -1)
-    )
-
-
-def _canonical(words: tuple[str, ...], acronyms: dict[tuple[str, ...], str]) -> tuple[str, ...]:
-    """Words with each spelled-out acronym replaced by the acronym."""
-    out, i = [], 0
-    while i < len(words):
-        for long, short in acronyms.items():
-            if words[i : i + len(long)] == long:
-                out.append(short)
-                i += len(long)
-                break
-        else:
-            out.append(words[i])
-            i += 1
-    return tuple(dict.fromkeys(out))
-
-
-def entry_names(entry: Entry, acronyms: dict[tuple[str, ...], str]) -> list[Name]:
+def entry_names(entry: Entry, acronyms: Mapping[tuple[str, ...], str] | Acronyms) -> list[Name]:
     """The names an entry's title gives (:func:`title_names`)."""
-    return list(title_names(entry.title, tuple(acronyms.items())))
+    return list(title_names(entry.title, acronym_index(acronyms)))
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def title_names(title: str, acronyms_items: tuple) -> tuple[Name, ...]:
+@functools.lru_cache(maxsize=CACHED_TITLES)
+def title_names(title: str, acronyms: Acronyms) -> tuple[Name, ...]:
     """The names an entry's title gives, as stemmed words.
 
     A one-word lower-case parenthetical is part of the name (``Fine-tuning (full)`` is
     full fine-tuning); other parentheticals are expansions or qualifiers, not names.
     """
-    acronyms = dict(acronyms_items)
     main, inside = _main(title)
     main = " ".join([*(p for p in inside if re.fullmatch("[a-z]+", p)), main])
     parts = [p for p in _SEPARATORS.split(_SHARED_TAIL.sub(r"\1-\3 / \2-\3", main)) if p.strip()]
@@ -232,6 +152,9 @@ class Verdict:
     """One concept: merge."""
     reason: str
     """The evidence, for the import report."""
+    extends: bool = False
+    """Same by words the longer name adds after the shorter one's (not by generic words or
+    expansions): the kind of evidence several longer names can give for one shorter."""
 
 
 @dataclass(frozen=True)
@@ -282,7 +205,9 @@ def compare(
     ):
         return Verdict(False, f"`{named}` names a kind of it, score {score:.2f}")
     if score >= STRONG or (score >= SIMILAR and all(w in side.words for w in unexplained)):
-        return Verdict(True, f"`{named}` after its name, similar text, score {score:.2f}")
+        return Verdict(
+            True, f"`{named}` after its name, similar text, score {score:.2f}", extends=True
+        )
     return Verdict(False, f"`{named}` after its name, score {score:.2f}")
 
 
@@ -311,6 +236,8 @@ class Pair:
     b: int
     """Index of the other."""
     verdict: Verdict
+    words: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    """The words of the shorter name and of the longer one the verdict compared."""
 
 
 def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
@@ -347,6 +274,7 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
                 owners[frozenset(n.words)].add(t)
     holding = _Holding(names)
     best: dict[tuple[int, int], Verdict] = {}
+    compared: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
     for t, own in enumerate(names):
         for short in own:
             for o in holding.candidates(short.words, t):
@@ -368,8 +296,11 @@ def name_pairs(topics: list[list[Entry]], scores=None) -> list[Pair]:
                     key = (min(t, o), max(t, o))
                     if found and (key not in best or (found.same and not best[key].same)):
                         best[key] = found
+                        compared[key] = (frozenset(short.words), frozenset(long.words))
     return [
-        Pair(a, b, v) for (a, b), v in sorted(best.items()) if v.same or scores[a, b] >= SIMILAR
+        Pair(a, b, v, compared[a, b])
+        for (a, b), v in sorted(best.items())
+        if v.same or scores[a, b] >= SIMILAR
     ]
 
 
