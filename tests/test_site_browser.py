@@ -166,6 +166,8 @@ def test_tag_listing_shows_the_tagged_topics(built_site, watched, artifacts):
     page.locator(".kb-tags a", has_text="Inference & Efficiency").click()
     page.wait_for_url("**/tags/#tag:*")
     folded = page.locator("details[id^='tag:']", has_text="Inference & Efficiency")
+    # Instant navigation changes the address before it puts the new page in.
+    folded.first.wait_for(timeout=30_000)
     assert folded.count() == 1
     page.wait_for_function("d => d.open", arg=folded.element_handle())
     listed = folded.locator(".kb-tag__list a").all_inner_texts()
