@@ -94,10 +94,6 @@ class Generated:
     """Topic pages."""
     redirects: int
     """Redirect pages for aliases and merged topics."""
-    written: int
-    """Files whose content changed."""
-    removed: int
-    """Stale files deleted."""
     rendered: int = 0
     """Topic pages filled into their template; 0 when nothing changed since the last run
     (:mod:`kbgen.manifest`), and only the pages an edit changed under ``kbgen serve``."""
@@ -105,6 +101,16 @@ class Generated:
     """The files written, by path relative to the docs folder."""
     deleted: tuple[str, ...] = ()
     """The stale files deleted, by path relative to the docs folder."""
+
+    @property
+    def written(self) -> int:
+        """How many files' content changed."""
+        return len(self.changed)
+
+    @property
+    def removed(self) -> int:
+        """How many stale files were deleted."""
+        return len(self.deleted)
 
 
 def load_checked_topics(config: Config, memo: Memo | None = None) -> list[Topic]:
@@ -381,7 +387,7 @@ def generate(
     last = memo.get("written", str(docs_dir), dict)
     manifest = memo.get("manifest", manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
     if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
-        return Generated(manifest.topics, manifest.redirects, 0, 0, 0)
+        return Generated(manifest.topics, manifest.redirects)
     topics = load_checked_topics(config, memo)
     files = render_site(
         config, topics, site_name, site_url, site_description, repo, changed, memo, cached
@@ -398,9 +404,7 @@ def generate(
     except OSError as exc:
         where = exc.filename or docs_dir
         raise WriteError(f"cannot write {where}: {exc.strerror or exc}") from exc
-    return Generated(
-        len(topics), redirects, len(written), len(removed), rendered, tuple(written), tuple(removed)
-    )
+    return Generated(len(topics), redirects, rendered, tuple(written), tuple(removed))
 
 
 __all__ = ["Generated", "generate", "load_checked_topics"]

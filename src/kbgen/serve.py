@@ -43,7 +43,7 @@ from kbgen.exceptions import BuildError, InputError, KbgenError
 from kbgen.folders import recover
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
-from kbgen.manifest import MANIFEST_FILE
+from kbgen.manifest import MANIFEST_FILE, tree_files
 from kbgen.publish import (
     LOCK_WAIT,
     KbgenPlugin,
@@ -84,11 +84,6 @@ def _stamps(paths: list[Path]) -> dict[str, Stamp]:
     return found
 
 
-def _tree(root: Path) -> list[Path]:
-    """Every file below ``root``, sorted."""
-    return sorted(Path(d) / n for d, _, names in os.walk(root) for n in names)
-
-
 def hand_written(docs_dir: Path) -> list[Path]:
     """The files and folders of ``docs_dir`` that kbgen does not generate, as few as cover
     them: a folder that holds none of kbgen's is one entry, one that does is looked into."""
@@ -124,7 +119,6 @@ class Preview:
         self.url = self.config.site_url
         self.config.plugins.on_startup(command="serve", dirty=True)
         self.inputs: Inputs | None = None
-        self.generated: Generated | None = None
 
     def _load(self) -> MkDocsConfig:
         config = load_mkdocs_config(
@@ -153,10 +147,10 @@ class Preview:
 
     def _inputs(self) -> Inputs:
         root = self.project.root
-        settings = [root / CONFIG_FILE, _mkdocs_file(self.project), *_tree(root / "templates")]
+        settings = [root / CONFIG_FILE, _mkdocs_file(self.project), *tree_files(root / "templates")]
         pages = []
         for path in hand_written(Path(self.config.docs_dir)):
-            pages += _tree(path) if path.is_dir() else [path]
+            pages += tree_files(path) if path.is_dir() else [path]
         return Inputs(_stamps(settings), _stamps(pages))
 
     def build(self) -> None:
@@ -164,24 +158,22 @@ class Preview:
         start = time.perf_counter()
         inputs = self._inputs()
         before, self.inputs = self.inputs, inputs
-        if before is not None and before.settings != inputs.settings:
+        settings_changed = before is not None and before.settings != inputs.settings
+        if settings_changed:
             self.config = self._load()  # mkdocs.yml may have changed
         generated = self._generate()
-        self.generated = generated
         files = self.plugin.files
-        pages = [p for p in (*generated.changed, *generated.deleted) if _is_page(p)]
-        if before is None or before.settings != inputs.settings:
+        self._remove(generated.deleted)
+        if before is None or settings_changed:
             how = self._whole(dirty=False)
         elif (
             files is None
             or before.pages != inputs.pages
-            or any(files.get_file_from_path(p) is None for p in pages)
             or any(_is_page(p) for p in generated.deleted)
+            or any(_is_page(p) and not files.get_file_from_path(p) for p in generated.changed)
         ):
-            self._remove(generated.deleted)
-            how = self._whole(dirty=True)
+            how = self._whole(dirty=True)  # a page added or gone: the navigation changes
         else:
-            self._remove(generated.deleted)
             how = self._pages(generated.changed)
         # What the memo keeps lives long: moved out of the collector's way, so that the next
         # rebuild does not walk it (each build leaves only a few hundred cyclic objects).
