@@ -246,3 +246,16 @@ def test_exports_sit_at_the_site_root_with_the_site_address(small, monkeypatch):
     assert doc["site_url"] == "https://kb.example.com/"
     inv = soi.Inventory(small.site_dir / "objects.inv")
     assert inv.project == "ML Knowledge Base" and len(inv.objects) > 0
+
+
+def test_materials_own_index_skips_the_pages_kbgens_search_covers(small) -> None:
+    """The header search runs kbgen's engine: Material indexes the hand-written pages
+    only, while the generated pages still carry Material's search settings for a build
+    without the plugin."""
+    build_site(small)
+    index = json.loads((small.site_dir / "search/search_index.json").read_text())
+    pages = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "about/" in pages
+    assert not [p for p in pages if p.startswith("topics/") or p in ("", "tags/", "a-z/")]
+    page = (small.docs_dir / "topics/key-value-caching.md").read_text()
+    assert "search:\n  boost:" in page and "exclude: true" not in page

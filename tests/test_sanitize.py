@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -9,9 +10,12 @@ import pytest
 
 from kbgen import sanitize
 from kbgen.exceptions import BuildError
+from kbgen.publish import build_site
 from kbgen.sanitize import Fragments, SiteMarkdown, is_safe_url, relative_url, site_markdown
 from tests.helpers import ROOT
 from tests.safety import HOSTILE_MARKDOWN, unsafe_markup
+from tests.sitekit import make_site_project
+from tests.test_build import NOTES
 
 EVERY_EXTENSION = (
     *site_markdown(ROOT).extensions,
@@ -256,3 +260,42 @@ def test_preview_sources_and_exclusions_are_honoured() -> None:
     html = Fragments(setup).html("[a](lora.md) [s](secret.md)", "topics/x.md")
     assert PREVIEWED.findall(html) == ["../lora/"]
     assert "data-preview" not in Fragments(setup).html("[a](topics/lora.md)", "index.md")
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+@pytest.mark.parametrize(
+    ("page", "target"),
+    [
+        ("a-z.md", "topics/lora.md"),
+        ("index.md", "topics/lora.md"),
+        ("tags.md", "topics/q-lora.md"),
+        ("guide/more/page.md", "topics/lora.md"),
+        ("topics/x.md", "topics/lora.md"),
+        ("about.md", "other.md"),
+    ],
+)
+def test_an_html_link_is_the_one_python_markdown_writes_for_a_markdown_link(
+    page, target, directory_urls
+) -> None:
+    """The index pages write their links as HTML: each must be the link MkDocs would
+    have written for ``[label](target)``, its address and its preview mark alike."""
+    site = site_markdown(ROOT)
+    setup = SiteMarkdown(site.extensions, site.configs, directory_urls)
+    fragments = Fragments(setup)
+    written = posixpath.relpath(target, posixpath.dirname(page) or ".")
+    expected = fragments.html(f"[A &amp; B]({written})", page).removeprefix("<p>")
+    assert fragments.link(target, page, "A &amp; B") == expected.removesuffix("</p>")
+
+
+def test_the_index_pages_link_each_topic_as_its_markdown_link_would(tmp_path) -> None:
+    """A–Z and Tags of a built site: every link to a topic is an address the site has,
+    marked for the preview."""
+    project = make_site_project(tmp_path, {"notes.md": NOTES})
+    build_site(project)
+    for page in ("a-z/index.html", "tags/index.html"):
+        text = (project.site_dir / page).read_text()
+        links = re.findall(r'<a ([^>]*)href="\.\./topics/([^"]+)"', text)
+        assert {slug for _, slug in links} >= {"key-value-caching/", "speculative-decoding/"}, page
+        for attributes, slug in links:
+            assert attributes == 'data-preview="" ', (page, slug)
+            assert (project.site_dir / "topics" / slug / "index.html").is_file()

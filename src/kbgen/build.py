@@ -17,6 +17,7 @@ with nothing changed, it renders nothing.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 from collections import Counter
@@ -260,7 +261,18 @@ def render_site(
     for page in OWNED_PAGES:
 
         def index_page(page: str = page) -> bytes:
-            return env.get_template(f"{page}.j2").render(**context).encode()
+            opening: dict[str, str] = {}  # a topic's link opens the same on the whole page
+
+            def link(topic: Topic, label: str | None = None) -> str:
+                """An HTML link to ``topic`` around its title or ``label`` (text)."""
+                start = opening.get(topic.slug)
+                if start is None:
+                    start = fragments.link(f"topics/{topic.slug}.md", page, "")[: -len("</a>")]
+                    opening[topic.slug] = start
+                shown = label if label is not None else topic.title
+                return start + html.escape(" ".join(shown.split()), quote=False) + "</a>"
+
+            return env.get_template(f"{page}.j2").render(**context, link=link).encode()
 
         own = not (config.root / "templates" / f"{page}.j2").exists()
         files[page] = memo.get("index", (page, index_key), index_page) if own else index_page()

@@ -170,6 +170,9 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         # page is edited where it lies, by the same `edit_uri` as topic files.
         if GENERATED_MARK in markdown:
             page.edit_url = page.meta.get("edit_url") or None
+            # The header search runs kbgen's engine over kbgen's own index of these pages:
+            # Material's index of them would be built and never read.
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         elif self.project is not None and page.file.src_uri:
             docs = _relative(Path(config.docs_dir), self.project.root)
             edit = repo_links(self.project, config).edit_path(f"{docs}/{page.file.src_uri}")

@@ -30,7 +30,7 @@ from mkdocs.utils.yaml import yaml_load
 from kbgen.exceptions import BuildError
 from kbgen.fragment_cache import FragmentCache
 from kbgen.prose import prose_renderer
-from kbgen.site_urls import _CONTROL, _SCHEME, _link_target, page_url, relative_url
+from kbgen.site_urls import _CONTROL, _SCHEME, _link_target, _relpath, page_url, relative_url
 
 __all__ = [
     "ATTRIBUTES",
@@ -320,6 +320,16 @@ class Fragments:
     def _targeted(self, href: str) -> bool:
         """Whether the preview extension marks a link to ``href`` on the current page."""
         return bool(self._previews.rules) and self._previews._targeted(_CONTROL.sub("", href))
+
+    def link(self, target: str, page: str, label: str) -> str:
+        """An HTML link from the page ``page`` to the docs file ``target`` (both docs
+        paths, ``topics/x.md``) around ``label`` (HTML), written as MkDocs and the preview
+        extension write a Markdown link to it."""
+        self._previews.page = page
+        written = _relpath(target, posixpath.dirname(page))
+        href = html.escape(relative_url(written, page, self._directory) or "", quote=True)
+        preview = f' {PREVIEW}=""' if self._targeted(written) else ""
+        return f'<a{preview} href="{href}">{label}</a>'
 
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
