@@ -212,3 +212,32 @@ def test_word_counts_kept_between_calls_equal_counts_made_afresh(rounds):
         fresh = WordCounts().update(texts)
         for head, rests in (("NTK", ["scaling"]), ("ntk", []), ("Look", ["ahead"])):
             assert kept.bare(head, rests) == fresh.bare(head, rests)
+
+
+@hypothesis.given(
+    hypothesis.strategies.lists(
+        hypothesis.strategies.sampled_from(["NTK", "ntk", "Ntk", "scaling", "Scaling", "X", "-"]),
+        max_size=12,
+    ).map(" ".join)
+)
+def test_word_counts_count_what_every_word_and_pair_counted_gives(text: str) -> None:
+    """Case-sensitive counts are kept for upper-case words alone: ``bare`` still gives what
+    counting every word and every pair of words, as written and folded, gives."""
+    from itertools import pairwise
+
+    from kbgen.disambiguation import _WORD, WordCounts
+
+    words = WordCounts().update({"t": text})
+    tokens = _WORD.findall(text)
+    folded = [t.casefold() for t in tokens]
+    for head, rests in (("NTK", ["scaling"]), ("X", ["NTK", "ntk"]), ("ntk", ["Scaling"])):
+        following = {r.split()[0] for r in rests}
+        if head.isupper():
+            pairs = list(pairwise(tokens))
+            expected = tokens.count(head) - sum(pairs.count((head, f)) for f in following)
+        else:
+            key, pairs = head.casefold(), list(pairwise(folded))
+            expected = folded.count(key) - sum(
+                pairs.count((key, f)) for f in {f.casefold() for f in following}
+            )
+        assert words.bare(head, rests) == expected

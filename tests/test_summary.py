@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import kbgen.summary as summary_module
 from kbgen.store import load_topics, parse_body
-from kbgen.summary import first_sentence, summary
+from kbgen.summary import first_sentence, plain_text, summary
 
 ROOT = Path(__file__).parent.parent
 
@@ -60,3 +64,42 @@ def test_real_topics_have_a_summary_that_is_a_sentence() -> None:
     titles = {t.topic.slug: t.topic.title for t in loaded}
     for slug in ("dynamic-architectures", "comparison-rlhf-vs-dpo-vs-ipo", "gemini-ultra"):
         assert summaries[slug].startswith(f"{titles[slug]}: "), summaries[slug]
+
+
+_PIECES = [
+    "word", "$x$", "\\(a_1\\)", "[link](x.md)", "![alt](i.png)", "<b>bold</b>", "`code`",
+    "*em*", "_em_", "~~gone~~", "<!-- note -->", "<https://example.org>", "a.", "\\[y\\]",
+]  # fmt: skip
+
+
+def _every_pattern(text: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``plain_text`` with its shortcut for plain text off: every pattern runs."""
+    with monkeypatch.context() as patch:
+        patch.setattr(summary_module, "_MARKUP", re.compile(""))
+        return plain_text(text)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=st.one_of(
+        st.text(st.sampled_from("ab \n.,:-'\"()!?<>[]`*_~$\\{}0é\t"), max_size=40),
+        st.lists(st.sampled_from(_PIECES), max_size=6).map(" ".join),
+    )
+)
+def test_plain_texts_shortcut_gives_what_every_pattern_gives(text, monkeypatch) -> None:
+    assert plain_text(text) == _every_pattern(text, monkeypatch)
+
+
+def test_plain_texts_shortcut_on_the_bundled_topics(monkeypatch) -> None:
+    texts = [
+        text
+        for topic in load_topics(ROOT / "topics")[0]
+        for section in parse_body(topic.topic.body)[1]
+        for part in section.parts
+        for text in [part.text, *part.text.split("\n\n")]
+    ]
+    assert len(texts) > 1000
+    shortcut = sum(1 for t in texts if not summary_module._MARKUP.search(t))
+    assert shortcut > 100  # the shortcut is taken, and gives the same text
+    for text in texts:
+        assert plain_text(text) == _every_pattern(text, monkeypatch), text

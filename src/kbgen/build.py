@@ -170,7 +170,7 @@ def render_site(
     topic pages' results between calls (:mod:`kbgen.incremental`); ``cached`` keeps the
     rendered text between processes (:mod:`kbgen.fragment_cache`).
     """
-    memo = memo or Memo()
+    memo = memo or Memo(kept=False)
     env = memo.get("env", "templates", lambda: template_env(config.root / "templates"))
     # Tags kbgen.yml does not list (a source's own) come after its tags, named as a source
     # writes them, or else after their slug.
@@ -392,7 +392,7 @@ def generate(
     # A memo to fill (the first build under `kbgen serve`) wants the pages rendered.
     fill = memo is not None and (memo.empty or memo.scope != scope)
     cached = memo is None  # one build in this process: rendered text kept on disk
-    memo = memo or Memo()
+    memo = memo or Memo(kept=False)
     memo.start(scope)
     inputs = f"{scope}-{store_digest(config, changed, memo)}"
     # The data last written, by path: kept pages are the very same objects again.

@@ -161,9 +161,11 @@ class WordCounts:
     def _count(text: str) -> tuple[Counter, ...]:
         tokens = _WORD.findall(_without_comments(text))
         folded = [t.casefold() for t in tokens]
+        # Case counts only where :meth:`bare` reads them: for an upper-case head.
+        upper = [(i, t) for i, t in enumerate(tokens) if t.isupper()]
         return (
-            Counter(tokens),
-            Counter(pairwise(tokens)),
+            Counter(t for _, t in upper),
+            Counter((t, tokens[i + 1]) for i, t in upper if i + 1 < len(tokens)),
             Counter(folded),
             Counter(pairwise(folded)),
         )

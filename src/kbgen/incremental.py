@@ -41,7 +41,9 @@ class Round:
 class Memo:
     """Results by kind and key, kept for one build after they were last used."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: bool = True) -> None:
+        self.kept = kept
+        """False for a memo of one build alone, whose keys need not tell later edits apart."""
         self._scope: Hashable = None
         self._now: dict[tuple[str, Hashable], object] = {}
         self._before: dict[tuple[str, Hashable], object] = {}

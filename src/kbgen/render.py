@@ -248,12 +248,13 @@ def build_pages(
     (default: MkDocs' default Markdown extensions).
     """
     by_slug = {t.slug: t for t in topics}
-    memo = memo or Memo()
+    memo = memo or Memo(kept=False)
     # The names alone decide the targets: an edit of a topic's text keeps them.
     names = tuple((t.slug, tuple(t.names)) for t in topics)
     targets = memo.get("targets", names, lambda: tuple(link_targets(topics)))
     linker = memo.get("linker", targets, lambda: Linker(targets))
-    groups = memo.get("target-groups", "kept", _TargetGroups).update(targets)
+    # For a memo kept between builds (kbgen serve), what a rename relinks (below).
+    groups = memo.get("target-groups", "kept", _TargetGroups).update(targets) if memo.kept else None
     fragments = fragments or Fragments()
 
     def html(text: str, page: str) -> str:
@@ -267,10 +268,12 @@ def build_pages(
         bar.advance()
         # A topic's linked sections depend on its own text and on the names its text could
         # mention: those whose first word it holds (a rename relinks only where it shows).
-        keys = memo.get("text-keys", topic.body, lambda topic=topic: text_keys(topic.body))
-        mentionable = memo.get(
-            "mentionable", (Same(keys), groups.version), lambda keys=keys: groups.of(keys)
-        )
+        mentionable = None
+        if groups is not None:
+            keys = memo.get("text-keys", topic.body, lambda topic=topic: text_keys(topic.body))
+            mentionable = memo.get(
+                "mentionable", (Same(keys), groups.version), lambda keys=keys: groups.of(keys)
+            )
         linked_sections, links, lead = memo.get(
             "linked",
             (topic.slug, topic.title, topic.body, mentionable),

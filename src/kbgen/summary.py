@@ -69,8 +69,14 @@ def math_text(tex: str) -> str:
     return " ".join(tex.split())
 
 
+_MARKUP = re.compile(r"[<\[`*_~$\\]")
+"""A character one of the patterns above needs: text with none is plain already."""
+
+
 def plain_text(markdown: str) -> str:
     """Inline Markdown as readable text: links to their text, markup gone, math as text."""
+    if not _MARKUP.search(markdown):
+        return " ".join(markdown.split())
     maths: list[str] = []
 
     def stash(m: re.Match[str]) -> str:
