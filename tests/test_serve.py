@@ -4,7 +4,11 @@ builds, and that a rebuild of the changed pages alone gives the site a whole bui
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,3 +143,30 @@ def test_the_server_watches_the_inputs_and_no_file_kbgen_generates(preview, caps
         relative = path.relative_to(docs).as_posix()
         assert not any(relative == g or g.startswith(f"{relative}/") for g in generated)
         assert not any(relative.startswith(f"{g}/") for g in generated)
+
+
+def test_a_server_stopped_by_sigterm_removes_its_preview_folder(tmp_path):
+    """`kill` or a service manager stops `kbgen serve` as Ctrl+C does: the built preview
+    (tens of megabytes for a large knowledge base) does not stay behind."""
+    project = make_site_project(tmp_path / "kb", {"notes.md": NOTES})
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    port = free_port()
+    command = [sys.executable, "-m", "kbgen", "--project", str(project.root), "serve"]
+    server = subprocess.Popen(
+        [*command, "--dev-addr", f"127.0.0.1:{port}"],
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(scratch.glob("kbgen-serve-*/index.html")):
+            assert server.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 130, err
+    assert not list(scratch.iterdir())

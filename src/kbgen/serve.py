@@ -21,8 +21,10 @@ import gc
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -309,6 +311,9 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
 
     server.error_handler = error_page
     print(f"Serving on {preview.url} (Ctrl+C stops)", file=sys.stderr, flush=True)
+    # Stopped by a service manager or `kill` as by Ctrl+C: the preview's folder goes too.
+    stopping = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if stopping else None
     try:
         preview.build()
         for path in preview.watched():
@@ -320,8 +325,14 @@ def serve(project: Config, dev_addr: str = "127.0.0.1:8000") -> None:
         finally:
             server.shutdown()
     finally:
+        if stopping:
+            signal.signal(signal.SIGTERM, previous)
         preview.config.plugins.on_shutdown()
         shutil.rmtree(preview.site_dir, ignore_errors=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 __all__ = ["Preview", "hand_written", "serve"]
