@@ -168,5 +168,6 @@ def test_a_server_stopped_by_sigterm_removes_its_preview_folder(tmp_path):
     finally:
         server.terminate()
         _, err = server.communicate(timeout=30)
-    assert server.returncode == 130, err
+    # A stop, not a death by the signal (-15): 0 while serving, 130 while still building.
+    assert server.returncode in (0, 130) and "Traceback" not in err, err
     assert not list(scratch.iterdir())
