@@ -17,7 +17,6 @@ with nothing changed, it renders nothing.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from collections import Counter
@@ -48,7 +47,7 @@ from kbgen.manifest import (
 )
 from kbgen.provenance import RepoLinks, last_changed
 from kbgen.records import Topic
-from kbgen.render import build_pages, tag_anchor, template_env
+from kbgen.render import build_pages, tag_anchor, template_env, topic_linker
 from kbgen.sanitize import Fragments, site_markdown
 from kbgen.search_index import search_files
 from kbgen.slugs import redirect_map, slugify
@@ -261,17 +260,7 @@ def render_site(
     for page in OWNED_PAGES:
 
         def index_page(page: str = page) -> bytes:
-            opening: dict[str, str] = {}  # a topic's link opens the same on the whole page
-
-            def link(topic: Topic, label: str | None = None) -> str:
-                """An HTML link to ``topic`` around its title or ``label`` (text)."""
-                start = opening.get(topic.slug)
-                if start is None:
-                    start = fragments.link(f"topics/{topic.slug}.md", page, "")[: -len("</a>")]
-                    opening[topic.slug] = start
-                shown = label if label is not None else topic.title
-                return start + html.escape(" ".join(shown.split()), quote=False) + "</a>"
-
+            link = topic_linker(fragments, page)
             return env.get_template(f"{page}.j2").render(**context, link=link).encode()
 
         own = not (config.root / "templates" / f"{page}.j2").exists()

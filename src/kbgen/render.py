@@ -227,6 +227,23 @@ def _source_url(repo: RepoLinks | None, label: str) -> str:
     return repo.source(SourceRef(file, int(line)))
 
 
+def topic_linker(fragments: Fragments, page: str) -> Callable[..., str]:
+    """``link(topic, label=None)`` for the templates of the index page ``page``: an HTML
+    link to the topic around its title or ``label`` (text), as MkDocs writes a Markdown
+    link to it."""
+    opening: dict[str, str] = {}  # a topic's link opens the same on the whole page
+
+    def link(topic: Topic, label: str | None = None) -> str:
+        start = opening.get(topic.slug)
+        if start is None:
+            start = fragments.link(f"topics/{topic.slug}.md", page, "")[: -len("</a>")]
+            opening[topic.slug] = start
+        shown = label if label is not None else topic.title
+        return start + html.escape(" ".join(shown.split()), quote=False) + "</a>"
+
+    return link
+
+
 def build_pages(
     topics: list[Topic],
     tags: dict[str, TagInfo],
