@@ -185,8 +185,7 @@ def template_env(overrides: Path | None = None) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["md"] = inline
-    # One line: a line break in a name must not end the HTML block it is shown in.
-    env.filters["html"] = lambda s: html.escape(" ".join(str(s).split()), quote=True)
+    env.filters["html"] = one_line_html
     env.filters["tag_anchor"] = tag_anchor
     env.filters["toc_anchor"] = lambda s: toc_slugify(str(s), "-")
     env.filters["az_letter"] = az_letter
@@ -227,6 +226,12 @@ def _source_url(repo: RepoLinks | None, label: str) -> str:
     return repo.source(SourceRef(file, int(line)))
 
 
+def one_line_html(text: object) -> str:
+    """``text`` escaped for HTML, on one line: a line break in a name must not end the HTML
+    block it is shown in."""
+    return html.escape(" ".join(str(text).split()), quote=True)
+
+
 def topic_linker(fragments: Fragments, page: str) -> Callable[..., str]:
     """``link(topic, label=None)`` for the templates of the index page ``page``: an HTML
     link to the topic around its title or ``label`` (text), as MkDocs writes a Markdown
@@ -236,10 +241,8 @@ def topic_linker(fragments: Fragments, page: str) -> Callable[..., str]:
     def link(topic: Topic, label: str | None = None) -> str:
         start = opening.get(topic.slug)
         if start is None:
-            start = fragments.link(f"topics/{topic.slug}.md", page, "")[: -len("</a>")]
-            opening[topic.slug] = start
-        shown = label if label is not None else topic.title
-        return start + html.escape(" ".join(shown.split()), quote=False) + "</a>"
+            start = opening[topic.slug] = fragments.link_start(f"topics/{topic.slug}.md", page)
+        return f"{start}{one_line_html(topic.title if label is None else label)}</a>"
 
     return link
 

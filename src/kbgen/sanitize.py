@@ -321,15 +321,19 @@ class Fragments:
         """Whether the preview extension marks a link to ``href`` on the current page."""
         return bool(self._previews.rules) and self._previews._targeted(_CONTROL.sub("", href))
 
-    def link(self, target: str, page: str, label: str) -> str:
-        """An HTML link from the page ``page`` to the docs file ``target`` (both docs
-        paths, ``topics/x.md``) around ``label`` (HTML), written as MkDocs and the preview
-        extension write a Markdown link to it."""
+    def link_start(self, target: str, page: str) -> str:
+        """The opening tag of a link from the page ``page`` to the docs file ``target``
+        (both docs paths, ``topics/x.md``), as MkDocs and the preview extension write it
+        for a Markdown link."""
         self._previews.page = page
         written = _relpath(target, posixpath.dirname(page))
         href = html.escape(relative_url(written, page, self._directory) or "", quote=True)
         preview = f' {PREVIEW}=""' if self._targeted(written) else ""
-        return f'<a{preview} href="{href}">{label}</a>'
+        return f"<a{preview} href=\"{href}\">"
+
+    def link(self, target: str, page: str, label: str) -> str:
+        """:meth:`link_start` around ``label`` (HTML)."""
+        return f"{self.link_start(target, page)}{label}</a>"
 
     def html(self, text: str, page: str) -> str:
         """``text`` (Markdown) as sanitized HTML for the page ``page`` (``topics/x.md``).
