@@ -83,6 +83,10 @@ def test_no_serious_axe_violation(built_site, browser, artifacts, viewport, sche
     ).first.click()
     page.locator("input.md-search__input").press_sequentially("lora")
     page.wait_for_selector("li.md-search-result__item", timeout=10000)
+    # Colours are measured once the dialog has faded in: mid-transition they are not final.
+    page.wait_for_function(
+        "document.getAnimations().every(a => a.playState !== 'running')", timeout=10000
+    )
     found["search"] = axe_violations(page)
     context.close()
     report = artifacts / f"axe-{viewport}-{scheme}.json"

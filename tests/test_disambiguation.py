@@ -72,7 +72,7 @@ def test_the_real_knowledge_base_has_pages_for_sam_ipo_and_experience_replay() -
         for slug in d.topics:
             assert f"]({slug}.md)" in page
             # Each topic page points at the other meanings and at the list.
-            assert f"]({d.slug}.md)" in files[f"topics/{slug}.md"].decode()
+            assert f'href="../{d.slug}/"' in files[f"topics/{slug}.md"].decode()
     sam = files[f"topics/{shared['SAM'].slug}.md"].decode()
     assert "Segment Anything" in sam and "Sharpness-Aware Minimization" in sam
     assert "segmentation" in sam.lower()  # with each topic's summary

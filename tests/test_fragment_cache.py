@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kbgen.fragment_cache import CACHE_DIR, FILE, FragmentCache, _digest, setup_salt
+from kbgen.fragment_cache import CACHE_DIR, FILE, FORMAT, FragmentCache, _digest, setup_salt
 from kbgen.sanitize import Fragments, site_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,7 +62,7 @@ def test_a_foreign_entry_is_still_sanitized(tmp_path: Path) -> None:
     hostile = '<p onclick="x()">hi</p><script>alert(1)</script><a href="javascript:x">y</a>'
     entries = {key: [hostile, _digest(salt, key, hostile)]}
     (tmp_path / CACHE_DIR).mkdir()
-    data = {"format": 1, "salt": salt, "entries": entries}
+    data = {"format": FORMAT, "salt": salt, "entries": entries}
     (tmp_path / CACHE_DIR / FILE).write_text(json.dumps(data))
     html, cache = _render(tmp_path)
     assert cache.hits == 1

@@ -122,7 +122,10 @@ def test_site_name_and_description_are_quoted_for_yaml(tmp_path: Path) -> None:
 def _untracked(repo: Path) -> set[str]:
     status = subprocess.run(
         ["git", "status", "--porcelain", "--untracked-files=all"],
-        cwd=repo, capture_output=True, text=True, check=True,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return {line[3:] for line in status.splitlines()}
 
@@ -141,6 +144,7 @@ def test_gitignore_covers_every_generated_path(tmp_path: Path) -> None:
     assert run("build", "--project", str(tmp_path))[0] == 0
     new = _untracked(tmp_path)
     assert new and all(p.startswith("topics/") for p in new), sorted(new)
+
     # The repository's own .gitignore ignores the same generated files.
     def patterns(path: Path) -> set[str]:
         return {line for line in path.read_text().splitlines() if line.startswith("/")}

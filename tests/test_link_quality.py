@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from kbgen.config import load_config
-from kbgen.render import build_pages, template_env
+from kbgen.render import build_pages
 from kbgen.store import load_topics
+from kbgen.templating import template_env
 from tests.helpers import ROOT
 
 LABELS = yaml.safe_load(

@@ -7,8 +7,9 @@ import re
 from kbgen.config import load_config
 from kbgen.records import Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
-from kbgen.render import build_pages, template_env
+from kbgen.render import build_pages
 from kbgen.store import load_topics
+from kbgen.templating import template_env
 from tests.helpers import ROOT
 
 

@@ -8,16 +8,10 @@ import pytest
 
 from kbgen.config import TagInfo
 from kbgen.records import Topic
-from kbgen.render import (
-    build_pages,
-    inline,
-    page_sections,
-    source_markdown,
-    tag_anchor,
-    template_env,
-)
+from kbgen.render import build_pages, inline, page_sections, source_markdown
 from kbgen.sanitize import Fragments, site_markdown
 from kbgen.store import fenced_lines, load_topics, parse_body
+from kbgen.templating import tag_anchor, template_env
 from tests.helpers import ROOT
 
 
@@ -143,8 +137,8 @@ def test_topic_page_layout(pages: dict[str, str]) -> None:
     ]
     assert order == sorted(order)
     assert '<div class="admonition warning">\n<p>Rank too low.</p>\n</div>' in page
-    assert "[PEFT & Friends](../tags.md#tag:peft--friends)" in page
-    assert "## Related topics" in page and "- [QLoRA](qlora.md)" in page
+    assert '<a href="../../tags/#tag:peft--friends">PEFT &amp; Friends</a>' in page
+    assert "## Related topics" in page and '<li><a href="../qlora/">QLoRA</a></li>' in page
     assert "hide:\n- navigation\n- tags" in page
 
 
@@ -162,8 +156,8 @@ def test_cross_links_first_mention_per_section_never_in_code_or_self(pages: dict
 
 def test_backlinks_list_the_pages_that_link_here(pages: dict[str, str]) -> None:
     backlinks = pages["lora"].split("## Referenced by")[1]
-    assert "- [Full Fine-Tuning](full-fine-tuning.md)" in backlinks
-    assert "- [QLoRA](qlora.md)" in backlinks
+    assert '<li><a href="../full-fine-tuning/">Full Fine-Tuning</a></li>' in backlinks
+    assert '<li><a href="../qlora/">QLoRA</a></li>' in backlinks
     assert "## Referenced by" not in pages["qlora"]
 
 

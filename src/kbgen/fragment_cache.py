@@ -36,7 +36,7 @@ __all__ = ["CACHE_DIR", "FragmentCache", "setup_salt"]
 CACHE_DIR = ".kbgen-cache"
 """kbgen's cache folder at the project root (``.gitignore`` lists it)."""
 FILE = "fragments.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def setup_salt(setup: SiteMarkdown) -> str:

@@ -30,13 +30,14 @@ from typing import TYPE_CHECKING
 
 from kbgen import __version__
 from kbgen.config import CONFIG_FILE
+from kbgen.prerendered import Blocks
 
 if TYPE_CHECKING:
     from kbgen.config import Config
     from kbgen.incremental import Memo
 
 MANIFEST_FILE = ".kbgen-manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(data: bytes) -> str:
@@ -63,6 +64,8 @@ class Manifest:
     """Relative path → the file as written."""
     topics: int = 0
     redirects: int = 0
+    blocks: Mapping[str, Blocks] = field(default_factory=dict)
+    """Relative path → where that page's blocks of HTML are (:mod:`kbgen.prerendered`)."""
 
     @classmethod
     def load(cls, docs_dir: Path) -> Manifest:
@@ -72,7 +75,9 @@ class Manifest:
             if data.get("format") != FORMAT:
                 return cls()
             files = {k: FileEntry(*v) for k, v in data["files"].items()}
-            return cls(data["inputs"], files, int(data["topics"]), int(data["redirects"]))
+            blocks = {k: Blocks.from_json(v) for k, v in data["blocks"].items()}
+            topics, redirects = int(data["topics"]), int(data["redirects"])
+            return cls(data["inputs"], files, topics, redirects, blocks)
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls()
 
@@ -84,6 +89,7 @@ class Manifest:
             "topics": self.topics,
             "redirects": self.redirects,
             "files": {k: [e.size, e.mtime_ns, e.digest] for k, e in sorted(self.files.items())},
+            "blocks": {k: b.to_json() for k, b in sorted(self.blocks.items())},
         }
         path = docs_dir / MANIFEST_FILE
         tmp = path.with_name(f".{path.name}.tmp")

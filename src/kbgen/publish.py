@@ -37,6 +37,7 @@ from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
+from kbgen.prerendered import Prerendered
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
 
@@ -61,6 +62,9 @@ class KbgenPluginConfig(MkDocsPluginConfig):
     """A source line's address relative to ``repo_url`` (``{path}``, ``{line}``)."""
     edit_uri = opt.Type(str, default=EDIT_URI)
     """A topic file's online editor relative to ``repo_url`` (``{path}``); empty: none."""
+    prerendered = opt.Type(bool, default=True)
+    """Hand Python-Markdown the HTML blocks of generated pages as they are, instead of
+    parsing them again (:mod:`kbgen.prerendered`): the same pages, built faster."""
 
 
 class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
@@ -81,6 +85,10 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         """The theme's templates compiled, kept between the rebuilds of ``mkdocs serve``."""
         self.files: Files | None = None
         self.nav: Navigation | None = None
+        self.prerendered = Prerendered()
+        """Takes the blocks of HTML of generated pages as they are (when enabled)."""
+        self.original: str | None = None
+        """The Markdown of the page being rendered, before its blocks were cut out."""
         self.env: jinja2.Environment | None = None
         """The files, navigation and theme environment of the last build (which
         :mod:`kbgen.serve` renders single pages with)."""
@@ -108,6 +116,8 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             )
         except KbgenError as exc:
             raise PluginError(str(exc)) from exc
+        if self.config.prerendered:
+            config.markdown_extensions.append(self.prerendered)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -173,11 +183,21 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
             # The header search runs kbgen's engine over kbgen's own index of these pages:
             # Material's index of them would be built and never read.
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+            blocks = self.generated.blocks.get(page.file.src_uri) if self.generated else None
+            if blocks is not None and self.config.prerendered:
+                self.original = markdown
+                return self.prerendered.cut(markdown, blocks)
         elif self.project is not None and page.file.src_uri:
             docs = _relative(Path(config.docs_dir), self.project.root)
             edit = repo_links(self.project, config).edit_path(f"{docs}/{page.file.src_uri}")
             page.edit_url = edit or None
         return markdown
+
+    def on_page_content(self, html, *, page, config, files):
+        # Plugins after this one read the page's Markdown as it is written.
+        if self.original is not None:
+            page.markdown, self.original = self.original, None
+        return html
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.project is not None
@@ -338,6 +358,7 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
         # for this build only.
         if isinstance(plugin, KbgenPlugin):
             plugin.pregenerated = True
+            plugin.generated = generated
         _log_to_stderr()
         try:
             mkdocs_build(config)

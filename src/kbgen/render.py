@@ -9,17 +9,10 @@ sanitizes the HTML, which the template embeds as raw HTML.
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jinja2
-import yaml
-from markdown.extensions.toc import slugify as toc_slugify
-from pymdownx.slugs import slugify as pymdownx_slugify
 
 from kbgen import progress
 from kbgen.config import TagInfo
@@ -27,6 +20,7 @@ from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
 from kbgen.incremental import Memo, Same, page_key
 from kbgen.links import Linker, LinkTarget, first_key, text_keys
+from kbgen.prerendered import Blocks, find_blocks
 from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
@@ -35,42 +29,10 @@ from kbgen.sanitize import Fragments, is_plain
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, parse_body
 from kbgen.summary import summary
+from kbgen.templating import PageLinker
 from kbgen.terms import fold, number_variants
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-"""libyaml's emitter when PyYAML has it: same output, several times faster."""
-
 _PART_BREAK = "<!-- kbgen: part -->"
-_tag_anchor_slug = pymdownx_slugify(case="lower")
-
-
-def tag_anchor(name: str) -> str:
-    """The anchor Material's tags plugin gives a tag's listing: ``tag:<slug>``."""
-    return "tag:" + _tag_anchor_slug(name, "-")
-
-
-def az_letter(name: str) -> str:
-    """The A–Z group of a name: its first letter without accents, or ``Other``."""
-    first = unicodedata.normalize("NFKD", name.strip()[:1])[:1].upper()
-    return first if "A" <= first <= "Z" else "Other"
-
-
-def search_boost(names: list[str]) -> float:
-    """Material search's per-page boost: a topic with a shorter name ranks higher.
-
-    Material indexes without length normalisation, so ``Speculative Decoding`` and
-    ``Speculative Decoding / Draft-and-Verify`` would tie for ``speculative decoding``;
-    this prior, from the topic's shortest name, gives the tie to the concise topic.
-    """
-    parts = [p for name in names for p in re.split(r"[()]", name)]
-    words = min((len(re.findall(r"[^\W_]+", p)) for p in parts if p.strip()), default=1)
-    return round(1 / (1 + 0.15 * (max(words, 1) - 1)), 3)
-
-
-def front_matter(data: dict[str, object]) -> str:
-    """A YAML front matter block for a generated page."""
-    dumped = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{dumped}---\n"
 
 
 @dataclass(frozen=True)
@@ -170,33 +132,6 @@ def _parts(parts: tuple[BodyPart, ...]) -> tuple[Part, ...]:
     return tuple(out)
 
 
-def template_env(overrides: Path | None = None) -> jinja2.Environment:
-    """Jinja2 templates: the project's ``templates/`` first, then kbgen's defaults."""
-    loaders: list[jinja2.BaseLoader] = []
-    if overrides is not None and overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
-    loaders.append(jinja2.PackageLoader("kbgen", "templates"))
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,  # the templates write Markdown; values are escaped explicitly
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters["md"] = inline
-    env.filters["html"] = one_line_html
-    env.filters["tag_anchor"] = tag_anchor
-    env.filters["toc_anchor"] = lambda s: toc_slugify(str(s), "-")
-    env.filters["az_letter"] = az_letter
-    env.filters["indent4"] = lambda s: "\n".join(
-        ("    " + line) if line.strip() else "" for line in str(s).split("\n")
-    )
-    env.globals["front_matter"] = front_matter
-    env.globals["search_boost"] = search_boost
-    return env
-
-
 def link_targets(topics: Iterable[Topic]) -> list[LinkTarget]:
     """Every title and alias of every topic, for the cross-linker, and each in the other
     number (``LLMs``, ``diffusion model``) where that is no other topic's name or variant."""
@@ -226,27 +161,6 @@ def _source_url(repo: RepoLinks | None, label: str) -> str:
     return repo.source(SourceRef(file, int(line)))
 
 
-def one_line_html(text: object) -> str:
-    """``text`` escaped for HTML, on one line: a line break in a name must not end the HTML
-    block it is shown in."""
-    return html.escape(" ".join(str(text).split()), quote=True)
-
-
-def topic_linker(fragments: Fragments, page: str) -> Callable[..., str]:
-    """``link(topic, label=None)`` for the templates of the index page ``page``: an HTML
-    link to the topic around its title or ``label`` (text), as MkDocs writes a Markdown
-    link to it."""
-    opening: dict[str, str] = {}  # a topic's link opens the same on the whole page
-
-    def link(topic: Topic, label: str | None = None) -> str:
-        start = opening.get(topic.slug)
-        if start is None:
-            start = opening[topic.slug] = fragments.link_start(f"topics/{topic.slug}.md", page)
-        return f"{start}{one_line_html(topic.title if label is None else label)}</a>"
-
-    return link
-
-
 def build_pages(
     topics: list[Topic],
     tags: dict[str, TagInfo],
@@ -256,8 +170,10 @@ def build_pages(
     repo: RepoLinks | None = None,
     changed: dict[str, str] | None = None,
     memo: Memo | None = None,
+    blocks: dict[str, Blocks] | None = None,
 ) -> dict[str, str]:
-    """Render every topic page; returns ``slug -> Markdown``.
+    """Render every topic page; returns ``slug -> Markdown``, and fills ``blocks`` with
+    each page's blocks of HTML (:mod:`kbgen.prerendered`).
 
     ``repo`` gives the source labels and the edit link their addresses; ``changed`` is
     each topic's last-changed date; ``memo`` keeps results between calls
@@ -329,10 +245,20 @@ def build_pages(
     for slug in short:
         page = pages[slug]
         page.related += [by_slug[s] for s in fill_related(shown[slug], similar.get(slug, []), slug)]
-    return {
-        slug: memo.get("page", page_key(page), lambda page=page: template.render(page=page))
+
+    def render(page: TopicPage) -> tuple[str, Blocks]:
+        noted: list[str] = []
+        link = PageLinker(fragments, f"topics/{page.topic.slug}.md")
+        text = template.render(page=page, link=link, blocks=noted)
+        return text, find_blocks(text, noted)
+
+    rendered = {
+        slug: memo.get("page", page_key(page), lambda page=page: render(page))
         for slug, page in pages.items()
     }
+    if blocks is not None:
+        blocks.update((slug, found) for slug, (_, found) in rendered.items())
+    return {slug: text for slug, (text, _) in rendered.items()}
 
 
 class _TargetGroups:

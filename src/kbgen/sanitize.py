@@ -240,13 +240,21 @@ class _Previews(Treeprocessor):
         """Each filter's verdict on each path, for every page links to the same topics."""
 
     def _targeted(self, href: str) -> bool:
-        target = _link_target(posixpath.dirname(self.page), href)
+        # A link to an anchor of the page links to the page itself, as Material finds.
+        if href.startswith("#"):
+            target: str | None = self.page
+        else:
+            target = _link_target(posixpath.dirname(self.page), href)
         if target is None:
             return False
         return any(
             self._match(i, 0, self.page) and self._match(i, 1, target)
             for i in range(len(self.rules))
         )
+
+    def sources(self, page: str) -> tuple[bool, ...]:
+        """Which rules' ``sources`` filter takes the page ``page``."""
+        return tuple(self._match(i, 0, page) for i in range(len(self.rules)))
 
     def _match(self, rule: int, side: int, path: str) -> bool:
         """Whether the ``sources`` (side 0) or ``targets`` filter of a rule takes ``path``."""
@@ -312,6 +320,10 @@ class Fragments:
         """One sanitizer for every fragment: relative URLs resolve from the page being
         rendered (``self._previews.page``)."""
         self._directory = self.setup.directory_urls
+        self._links: dict[tuple, str] = {}
+        """Opening tags of links, by what they depend on (:meth:`link_start`)."""
+        self._kinds: dict[str, tuple] = {}
+        """A page's folder, address depth and verdict of the preview ``sources``."""
 
     def _convert(self, text: str) -> str:
         self._md.reset()
@@ -323,13 +335,25 @@ class Fragments:
 
     def link_start(self, target: str, page: str) -> str:
         """The opening tag of a link from the page ``page`` to the docs file ``target``
-        (both docs paths, ``topics/x.md``), as MkDocs and the preview extension write it
-        for a Markdown link."""
+        (both docs paths, ``topics/x.md``; or an anchor of the page, ``#how``), as MkDocs
+        and the preview extension write it for a Markdown link."""
         self._previews.page = page
-        written = _relpath(target, posixpath.dirname(page))
-        href = html.escape(relative_url(written, page, self._directory) or "", quote=True)
-        preview = f' {PREVIEW}=""' if self._targeted(written) else ""
-        return f"<a{preview} href=\"{href}\">"
+        anchor = target.startswith("#")
+        # The same from every page that has the same folder, address depth and verdict of
+        # the preview extension's `sources` (an anchor: from its own page only).
+        kind = self._kinds.get(page)
+        if kind is None:
+            depth = page_url(page, self._directory).count("/")
+            sources = self._previews.sources(page)
+            kind = self._kinds[page] = (posixpath.dirname(page), depth, sources)
+        found = self._links.get((page, target) if anchor else (kind, target))
+        if found is None:
+            written = target if anchor else _relpath(target, posixpath.dirname(page))
+            href = html.escape(relative_url(written, page, self._directory) or "", quote=True)
+            preview = f' {PREVIEW}=""' if self._targeted(written) else ""
+            found = f'<a{preview} href="{href}">'
+            self._links[(page, target) if anchor else (kind, target)] = found
+        return found
 
     def link(self, target: str, page: str, label: str) -> str:
         """:meth:`link_start` around ``label`` (HTML)."""

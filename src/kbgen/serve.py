@@ -164,6 +164,7 @@ class Preview:
         if settings_changed:
             self.config = self._load()  # mkdocs.yml may have changed
         generated = self._generate()
+        self.plugin.generated = generated  # where the pages' blocks of HTML are
         files = self.plugin.files
         self._remove(generated.deleted)
         if before is None or settings_changed:

@@ -1,0 +1,145 @@
+"""HTML kbgen has rendered, handed to Python-Markdown as it is, not parsed a second time.
+
+A generated page holds blocks of HTML that kbgen rendered and sanitized (a topic's text,
+its lists of links). They are raw HTML blocks, which any Markdown publisher copies into
+the page unchanged, but only once its HTML parser has read every tag of them. The page
+templates mark those blocks with the ``block`` filter; :func:`find_blocks` records where
+they lie in the page. Under MkDocs, the kbgen plugin then replaces each with one line
+(:meth:`Prerendered.cut`) before Python-Markdown reads the page, and the preprocessor of
+:class:`Prerendered` puts the block into Python-Markdown's store of raw HTML, which is
+where its HTML parser would have put it. The page's HTML is the same; the page on disk
+is unchanged.
+
+A block qualifies only where Python-Markdown would copy it unchanged: a whole element at
+the start of a line after a blank line, with no blank line, tab, carriage return or
+line of spaces in it (which its whitespace normalisation would change). A page whose text
+is not the one recorded (another plugin changed it) is parsed as usual.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from markdown import Markdown
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
+
+__all__ = ["Blocks", "Prerendered", "find_blocks"]
+
+_UNSAFE = re.compile(r"\n\n|[\t\r\x02\x03]|\n *\n|\n +$")
+"""What Python-Markdown's whitespace normalisation would change, or what would end a
+raw HTML block early."""
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)[\s>/]")
+PRIORITY = 29
+"""Right after Python-Markdown's whitespace normalisation (30), before any extension's
+preprocessor that reads the lines (fenced code, 25) and its HTML parser (20)."""
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Where a page's blocks of HTML are: ``(start, end, crc32)`` of each, in the page's
+    text of ``length`` characters (front matter included)."""
+
+    length: int
+    spans: tuple[tuple[int, int, int], ...]
+
+    def to_json(self) -> list:
+        return [self.length, [list(s) for s in self.spans]]
+
+    @classmethod
+    def from_json(cls, data: list) -> Blocks:
+        length, spans = data
+        return cls(int(length), tuple((int(a), int(b), int(c)) for a, b, c in spans))
+
+
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
+
+
+def find_blocks(text: str, blocks: Iterable[str]) -> Blocks:
+    """The spans of ``blocks`` (in the order the page holds them) in the page ``text``
+    that qualify; blocks on consecutive lines make one span."""
+    found: list[tuple[int, int]] = []
+    position = 0
+    for block in blocks:
+        block = block.strip("\n")
+        if not block.startswith("<") or _UNSAFE.search(block):
+            continue
+        start = text.find(block, position)
+        if start < 0:
+            continue
+        end = start + len(block)
+        position = end
+        if found and found[-1][1] + 1 == start and text[start - 1] == "\n":
+            found[-1] = (found[-1][0], end)  # on the next line: one block with the last
+        else:
+            found.append((start, end))
+    spans = []
+    for start, end in found:
+        before_blank = text[max(start - 2, 0) : start] == "\n\n"
+        after_blank = text[end : end + 2] == "\n\n" or text[end:] == "\n"
+        if before_blank and after_blank:
+            spans.append((start, end, _crc(text[start:end])))
+    return Blocks(len(text), tuple(spans))
+
+
+class Prerendered(Extension):
+    """A Python-Markdown extension taking the cut blocks of the page being rendered into
+    the store of raw HTML, as its HTML parser would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: dict[str, str] = {}
+        """Line → block, for the page about to be rendered."""
+        self._nonce = secrets.token_hex(6)
+
+    def extendMarkdown(self, md: Markdown) -> None:
+        md.preprocessors.register(_Restore(md, self), "kbgen-prerendered", PRIORITY)
+
+    def cut(self, markdown: str, blocks: Blocks) -> str:
+        """``markdown`` (a page's text after its front matter) with each block replaced by
+        a line :class:`Prerendered` takes back; unchanged if it is not the text recorded."""
+        self.pending.clear()
+        shift = blocks.length - len(markdown)
+        if shift < 0 or not blocks.spans:
+            return markdown
+        pieces, last = [], 0
+        for n, (start, end, crc) in enumerate(blocks.spans):
+            start, end = start - shift, end - shift
+            if start < last or _crc(markdown[start:end]) != crc:
+                self.pending.clear()
+                return markdown
+            line = f"kbgenblock{self._nonce}x{n}"
+            self.pending[line] = markdown[start:end]
+            pieces += [markdown[last:start], line]
+            last = end
+        pieces.append(markdown[last:])
+        return "".join(pieces)
+
+
+class _Restore(Preprocessor):
+    def __init__(self, md: Markdown, extension: Prerendered) -> None:
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines: list[str]) -> list[str]:
+        pending = self.extension.pending
+        if not pending:
+            return lines
+        out: list[str] = []
+        for line in lines:
+            block = pending.pop(line, None)
+            if block is None:
+                out.append(line)
+                continue
+            tag = _TAG.match(block)
+            if tag and self.md.is_block_level(tag[1].lower()):
+                # As the HTML parser stores a block a blank line follows: with its newline.
+                out.append(self.md.htmlStash.store(block + "\n"))
+            else:  # not a block Python-Markdown copies: parsed as written
+                out += block.split("\n")
+        return out
