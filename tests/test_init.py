@@ -368,3 +368,15 @@ def test_a_new_project_gets_the_bundled_sites_settings_and_theme(tmp_path: Path)
     ours = {p.relative_to(bundled): p.read_bytes() for p in bundled.rglob("*") if p.is_file()}
     theirs = new / "templates" / "overrides"
     assert {p: (theirs / p).read_bytes() for p in ours if (theirs / p).is_file()} == ours
+
+
+def test_a_project_without_a_docs_folder_builds_and_gets_one(tmp_path: Path) -> None:
+    project = tmp_path / "kb"
+    assert run("init", str(project))[0] == 0
+    shutil.rmtree(project / "docs")
+    mkdocs = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(mkdocs.replace("  - About: about.md\n", ""))
+    code, _, err = run("build", "--project", str(project))
+    assert code == 0, err
+    assert (project / "docs").is_dir()
+    assert (project / "site" / "index.html").is_file()

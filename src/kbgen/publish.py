@@ -257,6 +257,10 @@ def _mkdocs_file(project: Config) -> Path:
     path = project.root / MKDOCS_FILE
     if not path.exists():
         raise BuildError(f"{path}: not found (kbgen publishes with MkDocs; see README.md)")
+    # The docs folder holds the pages kbgen writes: a project without hand-written pages
+    # need not have one yet, so it is made (the commands check the layout before this).
+    if not project.docs_dir.exists():
+        project.docs_dir.mkdir(parents=True)
     return path
 
 
