@@ -8,10 +8,10 @@ import jinja2
 
 from kbgen.config import Config, TagInfo
 from kbgen.incremental import Memo
-from kbgen.prerendered import Blocks, find_blocks
+from kbgen.prerendered import Blocks
 from kbgen.records import Topic
 from kbgen.sanitize import Fragments
-from kbgen.templating import PageLinker
+from kbgen.templating import render_page
 
 __all__ = ["OWNED_PAGES", "index_pages"]
 
@@ -52,9 +52,8 @@ def index_pages(
     for page in OWNED_PAGES:
 
         def index_page(page: str = page) -> tuple[bytes, Blocks]:
-            link, noted = PageLinker(fragments, page), []
-            text = env.get_template(f"{page}.j2").render(**context, link=link, blocks=noted)
-            return text.encode(), find_blocks(text, noted)
+            text, found = render_page(env.get_template(f"{page}.j2"), fragments, page, **context)
+            return text.encode(), found
 
         own = not (config.root / "templates" / f"{page}.j2").exists()
         files[page], blocks[page] = (

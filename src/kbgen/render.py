@@ -20,7 +20,7 @@ from kbgen.disambiguation import Disambiguation
 from kbgen.exports import section_anchor
 from kbgen.incremental import Memo, Same, page_key
 from kbgen.links import Linker, LinkTarget, first_key, text_keys
-from kbgen.prerendered import Blocks, find_blocks
+from kbgen.prerendered import Blocks
 from kbgen.provenance import RepoLinks
 from kbgen.records import CORE_SECTIONS, SourceRef, Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
@@ -29,7 +29,7 @@ from kbgen.sanitize import Fragments, is_plain
 from kbgen.slugs import slugify
 from kbgen.store import BodyPart, BodySection, parse_body
 from kbgen.summary import summary
-from kbgen.templating import PageLinker
+from kbgen.templating import render_page
 from kbgen.terms import fold, number_variants
 
 _PART_BREAK = "<!-- kbgen: part -->"
@@ -247,10 +247,7 @@ def build_pages(
         page.related += [by_slug[s] for s in fill_related(shown[slug], similar.get(slug, []), slug)]
 
     def render(page: TopicPage) -> tuple[str, Blocks]:
-        noted: list[str] = []
-        link = PageLinker(fragments, f"topics/{page.topic.slug}.md")
-        text = template.render(page=page, link=link, blocks=noted)
-        return text, find_blocks(text, noted)
+        return render_page(template, fragments, f"topics/{page.topic.slug}.md", page=page)
 
     rendered = {
         slug: memo.get("page", page_key(page), lambda page=page: render(page))

@@ -17,6 +17,7 @@ import yaml
 from markdown.extensions.toc import slugify as toc_slugify
 from pymdownx.slugs import slugify as pymdownx_slugify
 
+from kbgen.prerendered import Blocks, find_blocks
 from kbgen.records import Topic
 from kbgen.safe_text import inline
 from kbgen.sanitize import Fragments
@@ -26,6 +27,7 @@ __all__ = [
     "az_letter",
     "front_matter",
     "one_line_html",
+    "render_page",
     "search_boost",
     "tag_anchor",
     "template_env",
@@ -118,14 +120,20 @@ class PageLinker:
 
     def __init__(self, fragments: Fragments, page: str) -> None:
         self.fragments, self.page = fragments, page
-        self.opening: dict[str, str] = {}  # a topic's link opens the same on the whole page
 
     def __call__(self, topic: Topic, label: str | None = None) -> str:
-        start = self.opening.get(topic.slug)
-        if start is None:
-            target = f"topics/{topic.slug}.md"
-            start = self.opening[topic.slug] = self.fragments.link_start(target, self.page)
+        start = self.fragments.link_start(f"topics/{topic.slug}.md", self.page)
         return f"{start}{one_line_html(topic.title if label is None else label)}</a>"
 
     def to(self, target: str, label: str) -> str:
         return self.fragments.link(target, self.page, label)
+
+
+def render_page(
+    template: jinja2.Template, fragments: Fragments, path: str, **context: object
+) -> tuple[str, Blocks]:
+    """The page at ``path`` (a docs path) rendered from ``template`` with its ``link``
+    helper, and where its blocks of HTML are."""
+    noted: list[str] = []
+    text = template.render(**context, link=PageLinker(fragments, path), blocks=noted)
+    return text, find_blocks(text, noted)
