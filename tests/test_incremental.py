@@ -4,6 +4,7 @@ result is the same as a generation from scratch."""
 from __future__ import annotations
 
 import dataclasses
+import html
 from pathlib import Path
 
 import pytest
@@ -103,10 +104,15 @@ def test_renaming_a_topic_renders_again_the_pages_that_show_its_name(store):
     config, topics = store
     memo = Memo()
     first, _ = _round(memo, config, topics)
-    # The topic most pages link to: its new title shows in each of their backlinks.
+    # The topic most pages list (backlinks, related topics): each shows its title.
     pages = [first[f"topics/{t.slug}.md"].decode() for t in topics]
-    linked = {t.slug: sum(f"({t.slug}.md)" in page for page in pages) for t in topics}
-    slug = max(linked, key=linked.get)
+    shown = {
+        t.slug: sum(f'href="../{t.slug}/">{html.escape(t.title, quote=False)}</a>' in page
+                    for page in pages)
+        for t in topics
+    }  # fmt: skip
+    slug = max(shown, key=shown.get)
+    assert shown[slug] > 1
     renamed = [
         dataclasses.replace(t, title=t.title + " Revisited") if t.slug == slug else t
         for t in topics

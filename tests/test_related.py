@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 
+from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.records import Topic
 from kbgen.related import MIN_RELATED, fill_related, similar_topics
@@ -42,3 +46,47 @@ def test_every_real_topic_page_shows_three_other_topics() -> None:
         if len(shown) < MIN_RELATED:
             short.append(slug)
     assert short == []
+
+
+def test_similar_topics_of_the_real_store_share_its_subject_tags() -> None:
+    """Most of a topic's similar topics share one of its subject tags (the two generic tags
+    aside): the terms the similarity is computed over carry the topic's subject."""
+    config = load_config(ROOT)
+    topics = [t.topic for t in load_topics(config.topics_dir)[0]]
+    generic = {"Implementation", "Advanced"}
+    by_slug = {t.slug: t for t in topics}
+    shared = total = 0
+    for slug, similar in similar_topics(topics).items():
+        own = set(by_slug[slug].tags) - generic
+        shared += sum(bool(own & set(by_slug[s].tags)) for s in similar)
+        total += len(similar)
+    assert total == MIN_RELATED * len(topics)
+    assert shared / total >= 0.75, shared / total
+
+
+BUILD_WITHOUT_IMPORT = """
+import sys
+from kbgen.cli import main
+code = main(["--project", sys.argv[1], "build"])
+heavy = sorted(m for m in ("sklearn", "sphobjinv") if m in sys.modules)
+print(" ".join(heavy) or "none")
+sys.exit(code)
+"""
+
+
+def test_a_build_of_a_store_imports_no_similarity_library(tmp_path) -> None:
+    """Similar topics need no scikit-learn (half a second to import): a build of an
+    imported store never loads it."""
+    project = tmp_path / "kb"
+    assert main(["init", str(project)]) == 0
+    assert main(["--project", str(project), "build"]) == 0  # imports the sources first
+    for made in ("site", "docs/topics", ".kbgen-cache"):  # every page rendered again
+        shutil.rmtree(project / made)
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD_WITHOUT_IMPORT, str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "none"

@@ -226,23 +226,33 @@ def load_config(root: Path) -> Config:
     """Read ``kbgen.yml`` under ``root``; a missing file means all defaults."""
     root = root.resolve()
     path = root / CONFIG_FILE
-    raw: dict = {}
-    text = ""
+    text: str | None = None
     if path.exists():
         try:
             text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError([Problem(str(path), 1, f"not UTF-8 text: {exc.reason}")]) from exc
+    return _parse_config(root, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_config(root: Path, text: str | None) -> Config:
+    """The configuration ``text`` gives (``None``: no file), parsed once per process:
+    a command and its MkDocs plugin each read the same file."""
+    path = root / CONFIG_FILE
+    raw: dict = {}
+    if text is not None:
+        try:
             raw = yaml.safe_load(text) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise InputError(
                 [Problem(str(path), mark.line + 1 if mark else 1, f"invalid YAML: {exc}")]
             ) from exc
-        except UnicodeDecodeError as exc:
-            raise InputError([Problem(str(path), 1, f"not UTF-8 text: {exc.reason}")]) from exc
         if not isinstance(raw, dict):
             raise InputError([Problem(str(path), 1, "kbgen.yml must be a mapping")])
     problems: list[Problem] = []
-    lines = _Lines(text, str(path))
+    lines = _Lines(text or "", str(path))
     config = Config(
         root=root,
         sources_dir=root / _folder(raw, "sources_dir", lines, problems),

@@ -1,4 +1,8 @@
-"""TF-IDF cosine similarity of texts (scikit-learn): pair by pair, or as nearest neighbours.
+"""TF-IDF cosine similarity of texts: pair by pair, or as nearest neighbours.
+
+Texts are weighed by scikit-learn's vectorizer (:func:`similarities`), imported only then:
+it takes half a second. Texts already cut into terms are weighed the same way
+(:meth:`TextScores.of_terms`) without it.
 
 Never the matrix of all pairs, which would grow with the square of the texts. Up to
 :data:`EXACT_PAIRS` scores, :meth:`TextScores.nearest` computes every score it needs, in
@@ -9,9 +13,10 @@ sought among the texts sharing a word with it that at most :data:`COMMON` of the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 EXACT_PAIRS = 40_000_000
 """Up to this many scores (rows × texts compared), :meth:`TextScores.nearest` is exact:
@@ -30,13 +35,50 @@ _CHUNK = 256
 class TextScores:
     """TF-IDF cosine similarity of texts, pair by pair or as nearest neighbours."""
 
-    def __init__(self, texts: list[str], *, idf: bool = True) -> None:
-        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", use_idf=idf)
+    def __init__(self, vectors: sparse.csr_matrix | None) -> None:
+        """From TF-IDF vectors of unit length, one row per text (``None``: no text has a
+        word, nothing is alike)."""
         self._rows: dict[int, dict[int, float]] = {}
+        self._vectors = vectors
+
+    @classmethod
+    def of_texts(cls, texts: list[str], *, idf: bool = True) -> TextScores:
+        """Words of two letters or more, English stop words dropped (scikit-learn)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english", use_idf=idf)
         try:
-            self._vectors = vectorizer.fit_transform(texts).tocsr()  # rows of unit length
-        except ValueError:  # no word in any text: nothing is alike
-            self._vectors = None
+            return cls(vectorizer.fit_transform(texts).tocsr())
+        except ValueError:  # no word in any text
+            return cls(None)
+
+    @classmethod
+    def of_terms(cls, texts: Iterable[Iterable[str]]) -> TextScores:
+        """Texts given as their terms, weighed as :meth:`of_texts` weighs words: ``1 +
+        ln(count)`` times the smoothed inverse document frequency ``1 + ln((1 + n) / (1 +
+        df))``, each row scaled to unit length."""
+        vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        counts: list[int] = []
+        n = 0
+        for n, terms in enumerate(texts, 1):
+            row: dict[int, int] = {}
+            for term in terms:
+                j = vocabulary.setdefault(term, len(vocabulary))
+                row[j] = row.get(j, 0) + 1
+            rows += [n - 1] * len(row)
+            columns += row.keys()
+            counts += row.values()
+        if not vocabulary:
+            return cls(None)
+        tf = np.log(np.asarray(counts, dtype=np.float64)) + 1
+        vectors = sparse.csr_matrix((tf, (rows, columns)), shape=(n, len(vocabulary)))
+        df = np.bincount(vectors.indices, minlength=len(vocabulary))
+        vectors = vectors @ sparse.diags(np.log((1 + n) / (1 + df)) + 1)
+        norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+        norms[norms == 0] = 1
+        return cls((sparse.diags(1 / norms) @ vectors).tocsr())
 
     def _row(self, i: int) -> dict[int, float]:
         if i not in self._rows:
@@ -133,4 +175,4 @@ def similarities(texts: list[str], *, idf: bool = True) -> TextScores:
     Without ``idf`` a pair's score depends on those two texts alone: merge decisions use
     that, so that texts added elsewhere never make or undo a merge.
     """
-    return TextScores(texts, idf=idf)
+    return TextScores.of_texts(texts, idf=idf)

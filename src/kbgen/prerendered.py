@@ -14,6 +14,14 @@ A block qualifies only where Python-Markdown would copy it unchanged: a whole el
 the start of a line after a blank line, with no blank line, tab, carriage return or
 line of spaces in it (which its whitespace normalisation would change). A page whose text
 is not the one recorded (another plugin changed it) is parsed as usual.
+
+Most generated pages are, once cut, nothing but headings and those lines: for them the
+site's extensions have nothing to do, yet MkDocs builds a converter with all of them for
+each page. :class:`Skeletons` renders such a page with one converter, kept, of
+Python-Markdown's core and its ``toc`` extension as the site configures it, which give the
+very same HTML and table of contents; it declines (the page is rendered as usual) a page
+with any other line, a heading with a character an extension could read as markup, or a
+site with an extension it does not know.
 """
 
 from __future__ import annotations
@@ -27,13 +35,30 @@ from dataclasses import dataclass
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["Blocks", "Prerendered", "find_blocks"]
+__all__ = ["Blocks", "Prerendered", "Skeletons", "find_blocks"]
 
 _UNSAFE = re.compile(r"\n\n|[\t\r\x02\x03]|\n *\n|\n +$")
 """What Python-Markdown's whitespace normalisation would change, or what would end a
 raw HTML block early."""
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)[\s>/]")
+_HEADING = re.compile(r"#{1,6}[ ]+([^#\n]*[^#\s])[ ]*")
+"""An ATX heading as the templates write them: no closing hashes."""
+_COMMENT = re.compile(r"<!--(?:(?!--)[^\n])*-->")
+"""A comment on a line of its own (the generated pages' mark)."""
+_MARKUP = re.compile(r"[\\`*_{}\[\]<>~^=$|]|\+\+")
+"""In a heading, what an extension of :data:`SAFE_EXTENSIONS` may read as markup, or
+what the core reads as markup that an extension changes (links, raw HTML, emphasis)."""
+SAFE_EXTENSIONS = frozenset(
+    ("admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
+     "tables", "toc", "pymdownx.arithmatex", "pymdownx.betterem", "pymdownx.caret",
+     "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.keys",
+     "pymdownx.mark", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
+     "pymdownx.tilde", "material.extensions.preview")
+)  # fmt: skip
+"""Extensions that change nothing in a page of headings free of :data:`_MARKUP` and
+raw HTML blocks, whatever their options; ``abbr`` too, without options."""
 PRIORITY = 29
 """Right after Python-Markdown's whitespace normalisation (30), before any extension's
 preprocessor that reads the lines (fenced code, 25) and its HTML parser (20)."""
@@ -143,3 +168,65 @@ class _Restore(Preprocessor):
             else:  # not a block Python-Markdown copies: parsed as written
                 out += block.split("\n")
         return out
+
+
+def _name(extension: str) -> str:
+    return extension.removeprefix("markdown.extensions.")
+
+
+class Skeletons:
+    """Pages of nothing but headings and cut blocks, rendered by one converter, kept."""
+
+    def __init__(self, extensions: list, configs: dict, prerendered: Prerendered) -> None:
+        """``extensions`` and their ``configs``: the site's (MkDocs' ``markdown_extensions``
+        and ``mdx_configs``), ``prerendered`` among them."""
+        self.md: Markdown | None = None
+        self.prerendered = prerendered
+        names = {_name(e) for e in extensions if isinstance(e, str)}
+        options = {_name(k): v for k, v in (configs or {}).items()}
+        others = [e for e in extensions if not isinstance(e, str) and e is not prerendered]
+        known = names <= SAFE_EXTENSIONS | {"abbr"} and not options.get("abbr")
+        if known and not others and "toc" in names and any(e is prerendered for e in extensions):
+            self.md = Markdown(
+                extensions=["toc", prerendered], extension_configs={"toc": options.get("toc", {})}
+            )
+            self._marks = _MarkLinks(self.md)
+            self.md.treeprocessors.register(self._marks, "kbgen-mark-links", 0)
+
+    def render(self, cut: str, attributes: dict[str, str] | None = None):
+        """The HTML and ``toc`` tokens of a page's text as :meth:`Prerendered.cut` made
+        it, its blocks pending; ``None`` unless it is a page of headings, blocks and
+        comments. Its links (the headings' permalinks) get ``attributes``, as the
+        extensions that would mark a link to the page itself mark them."""
+        md = self.md
+        if md is None:
+            return None
+        pending = self.prerendered.pending
+        for line in cut.split("\n"):
+            if not line or line in pending or _COMMENT.fullmatch(line):
+                continue
+            heading = _HEADING.fullmatch(line)
+            if heading is None or _MARKUP.search(heading[1]):
+                return None
+        for block in pending.values():
+            tag = _TAG.match(block)
+            if not (tag and md.is_block_level(tag[1].lower())):
+                return None
+        md.reset()
+        self._marks.attributes = attributes or {}
+        html = md.convert(cut)
+        return html, md.toc_tokens  # type: ignore[attr-defined]
+
+
+class _MarkLinks(Treeprocessor):
+    """Sets :attr:`attributes` on every link (after ``toc``, which makes them)."""
+
+    def __init__(self, md: Markdown) -> None:
+        super().__init__(md)
+        self.attributes: dict[str, str] = {}
+
+    def run(self, root):
+        if self.attributes:
+            for link in root.iter("a"):
+                for name, value in self.attributes.items():
+                    link.set(name, value)

@@ -35,9 +35,10 @@ from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark
+from kbgen.generated_page import GeneratedPage, Previews, nav_paths
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
-from kbgen.prerendered import Prerendered
+from kbgen.prerendered import Prerendered, Skeletons
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
 
@@ -154,6 +155,14 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
 
     def on_files(self, files, *, config: MkDocsConfig):
         self.pages = progress.task("Building pages", len(files.documentation_pages()))
+        if self.config.prerendered and self.generated is not None:
+            # After every plugin's on_config: the extensions are all there.
+            skeletons = Skeletons(config.markdown_extensions, config.mdx_configs, self.prerendered)
+            named, previews = set(nav_paths(config.nav)), Previews(config)
+            for uri in self.generated.blocks:
+                file = files.get_file_from_path(uri)
+                if file is not None and file.page is None and uri not in named:
+                    GeneratedPage(file, config, skeletons, previews)
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -2,15 +2,17 @@
 
 A page shows its links, its backlinks and the topics its front matter relates it to; when
 those are fewer than :data:`MIN_RELATED`, the build adds the topics whose text is most
-like its own (TF-IDF cosine over title and body, scikit-learn).
+like its own: TF-IDF cosine over the title, aliases and body, cut into the terms the
+search index uses (its words, stop words and stems: :mod:`kbgen.search_index`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
+from kbgen.neighbours import TextScores
 from kbgen.records import Topic
-from kbgen.similarity import similarities
+from kbgen.search_index import Vocabulary, stem
 
 MIN_RELATED = 3
 """Every topic page shows at least this many other topics (when there are that many)."""
@@ -24,12 +26,14 @@ def similar_topics(
 
     ``only`` names the topics whose page needs them: the others cost nothing.
     """
-    docs = [f"{t.title}\n{' '.join(t.aliases)}\n{t.body}" for t in topics]
     every = list(range(len(topics)))
     rows = every if only is None else [i for i, t in enumerate(topics) if t.slug in only]
     if not rows:
         return {}
-    nearest = similarities(docs).nearest(rows, every, count, unlike=True)
+    vocabulary = Vocabulary()
+    texts = (f"{t.title}\n{' '.join(t.aliases)}\n{t.body}" for t in topics)
+    scores = TextScores.of_terms([stem(w) for w in vocabulary.terms(text)] for text in texts)
+    nearest = scores.nearest(rows, every, count, unlike=True)
     return {
         topics[i].slug: [topics[j].slug for j, _ in near]
         for i, near in zip(rows, nearest, strict=True)

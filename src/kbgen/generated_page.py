@@ -1,0 +1,90 @@
+"""The MkDocs page of a generated topic: no converter of its own when it needs none.
+
+MkDocs builds a Python-Markdown converter, with every extension of the site, for each page
+it renders. A topic page, once :class:`kbgen.prerendered.Prerendered` has cut its blocks
+out, is mostly headings: :class:`GeneratedPage` has :class:`kbgen.prerendered.Skeletons`
+render it, with the same HTML, table of contents and anchors, and leaves any other page to
+MkDocs. A plugin may give a file its page this way (``File.page``), as long as it is a
+``Page``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from kbgen.prerendered import Skeletons
+
+__all__ = ["GeneratedPage", "nav_paths"]
+
+
+class GeneratedPage(Page):
+    """A generated page, rendered by ``skeletons`` when it is headings and blocks only."""
+
+    def __init__(
+        self, file: File, config: MkDocsConfig, skeletons: Skeletons, previews: Previews
+    ) -> None:
+        super().__init__(None, file, config)
+        self.skeletons = skeletons
+        self.previews = previews
+        self.skipped_converter = False
+        """True once rendered without a converter of its own."""
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        rendered = None
+        if self.markdown is not None and "title" in self.meta:
+            marks = {"data-preview": ""} if self.previews.of(self.file) else None
+            rendered = self.skeletons.render(self.markdown, marks)
+        if rendered is None:
+            self.skipped_converter = False
+            super().render(config, files)
+            return
+        self.content, tokens = rendered
+        self.toc = get_toc(tokens)  # type: ignore[arg-type]
+        self.present_anchor_ids = set(_ids(tokens))
+        self.skipped_converter = True
+
+
+class Previews:
+    """Whether Material's ``preview`` extension marks a link from a page to itself: when
+    one of its configurations takes the page as a source and as a target."""
+
+    NAME = "material.extensions.preview"
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self.filters: list[tuple] = []
+        if self.NAME not in config.markdown_extensions:
+            return
+        from material.extensions.preview import get_filter
+
+        options = (config.mdx_configs or {}).get(self.NAME) or {}
+        given = {"sources": options.get("sources"), "targets": options.get("targets")}
+        for setting in [*(options.get("configurations") or []), given]:
+            if setting.get("sources") or setting.get("targets"):
+                pair = (get_filter(setting, "sources"), get_filter(setting, "targets"))
+                self.filters.append(pair)
+
+    def of(self, file: File) -> bool:
+        return any(sources(file) and targets(file) for sources, targets in self.filters)
+
+
+def _ids(tokens: list[dict]) -> Iterator[str]:
+    for token in tokens:
+        yield token["id"]
+        yield from _ids(token["children"])
+
+
+def nav_paths(nav: object) -> Iterable[str]:
+    """The page paths ``mkdocs.yml``'s ``nav`` names, which it may give titles."""
+    if isinstance(nav, str):
+        yield nav
+    elif isinstance(nav, dict):
+        for value in nav.values():
+            yield from nav_paths(value)
+    elif isinstance(nav, list):
+        for item in nav:
+            yield from nav_paths(item)
