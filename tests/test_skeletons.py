@@ -10,8 +10,11 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.structure.files import get_files
+from mkdocs.structure.pages import Page
 
-from kbgen.generated_page import nav_paths
+from kbgen.generated_page import GeneratedPage, give_pages, nav_paths
 from kbgen.prerendered import Prerendered, Skeletons, find_blocks
 from kbgen.sanitize import SKIPPED_EXTENSIONS, Fragments, site_markdown
 from tests.helpers import ROOT
@@ -158,3 +161,20 @@ def test_marked_links_are_the_permalinks():
 def test_the_pages_mkdocs_nav_names_are_found_at_any_depth():
     nav = ["index.md", {"Topics": [{"LoRA": "topics/lora.md"}, "a-z.md"]}, {"Web": "https://x"}]
     assert set(nav_paths(nav)) == {"index.md", "topics/lora.md", "a-z.md", "https://x"}
+
+
+def test_pages_nav_names_or_another_plugin_made_are_left_to_mkdocs(tmp_path):
+    for name in ("a", "b", "c"):
+        path = tmp_path / "docs" / "topics" / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("---\ntitle: X\n---\n\n# X\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: S\nnav:\n  - The A: topics/a.md\n")
+    config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
+    files = get_files(config)
+    made = Page(None, files.get_file_from_path("topics/c.md"), config)  # another plugin's
+    extension = Prerendered()
+    config.markdown_extensions.append(extension)
+    give_pages(files, config, ["topics/a.md", "topics/b.md", "topics/c.md"], extension)
+    assert files.get_file_from_path("topics/a.md").page is None  # nav gives it its title
+    assert isinstance(files.get_file_from_path("topics/b.md").page, GeneratedPage)
+    assert files.get_file_from_path("topics/c.md").page is made

@@ -17,9 +17,24 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from kbgen.prerendered import Skeletons
+from kbgen.prerendered import Prerendered, Skeletons
 
-__all__ = ["GeneratedPage", "nav_paths"]
+__all__ = ["GeneratedPage", "give_pages", "nav_paths"]
+
+
+def give_pages(
+    files: Files, config: MkDocsConfig, uris: Iterable[str], prerendered: Prerendered
+) -> None:
+    """A :class:`GeneratedPage` for each generated page of ``uris``, but those ``nav``
+    names (a page made here would not take the title ``nav`` gives it) and those another
+    plugin gave a page. Called once every plugin's ``on_config`` has run: the site's
+    extensions are all there."""
+    skeletons = Skeletons(config.markdown_extensions, config.mdx_configs, prerendered)
+    named, previews = set(nav_paths(config.nav)), Previews(config)
+    for uri in uris:
+        file = files.get_file_from_path(uri)
+        if file is not None and file.page is None and uri not in named:
+            GeneratedPage(file, config, skeletons, previews)
 
 
 class GeneratedPage(Page):

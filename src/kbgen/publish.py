@@ -9,9 +9,7 @@ can build them after ``kbgen generate``.
 
 from __future__ import annotations
 
-import errno
 import logging
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -35,10 +33,10 @@ from kbgen.build import GENERATED_MARK, Generated, generate
 from kbgen.config import CONFIG_FILE, Config, load_config
 from kbgen.exceptions import BuildError, KbgenError, Problem
 from kbgen.folders import check_project, mark
-from kbgen.generated_page import GeneratedPage, Previews, nav_paths
+from kbgen.generated_page import give_pages
 from kbgen.incremental import Memo
 from kbgen.lock import project_lock
-from kbgen.prerendered import Prerendered, Skeletons
+from kbgen.prerendered import Prerendered
 from kbgen.provenance import EDIT_URI, SOURCE_URI, RepoLinks
 from kbgen.state import sources_changed
 
@@ -157,12 +155,7 @@ class KbgenPlugin(BasePlugin[KbgenPluginConfig]):
         self.pages = progress.task("Building pages", len(files.documentation_pages()))
         if self.config.prerendered and self.generated is not None:
             # After every plugin's on_config: the extensions are all there.
-            skeletons = Skeletons(config.markdown_extensions, config.mdx_configs, self.prerendered)
-            named, previews = set(nav_paths(config.nav)), Previews(config)
-            for uri in self.generated.blocks:
-                file = files.get_file_from_path(uri)
-                if file is not None and file.page is None and uri not in named:
-                    GeneratedPage(file, config, skeletons, previews)
+            give_pages(files, config, self.generated.blocks, self.prerendered)
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -387,29 +380,6 @@ def build_site(project: Config, site_dir: Path | None = None) -> BuildReport:
         mark(scratch)
     seconds = time.perf_counter() - start
     return BuildReport(generated, site_dir, result is not None, seconds, import_problems(result))
-
-
-def check_port(dev_addr: str) -> tuple[str, int]:
-    """``HOST:PORT`` parsed; a port something already listens on is a clear error."""
-    host, _, port_text = dev_addr.rpartition(":")
-    if not host or not port_text.isdigit():
-        raise BuildError(f"--dev-addr {dev_addr}: expected HOST:PORT, such as 127.0.0.1:8000")
-    port = int(port_text)
-    host = host.strip("[]")
-    try:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            # As the server binds: a port in TIME_WAIT is free, one listened on is not.
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            probe.bind((host, port))
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise BuildError(
-                f"{host}:{port} is already in use (another `kbgen serve`?); stop it, or "
-                f"serve on another port: kbgen serve --dev-addr {host}:{port + 1}"
-            ) from exc
-        raise BuildError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
-    return host, port
 
 
 def _not_dirty_warning(record: logging.LogRecord) -> bool:

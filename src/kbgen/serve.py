@@ -17,11 +17,13 @@ files kbgen generates there, so that writing them starts no second build.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -52,7 +54,6 @@ from kbgen.publish import (
     _generate,
     _log_to_stderr,
     _mkdocs_file,
-    check_port,
     ensure_topics,
     import_problems,
 )
@@ -240,6 +241,29 @@ class Preview:
             problems = ", ".join(f"{v} {k.lower()}s" for k, v in counts)
             raise Abort(f"Aborted with {problems} in strict mode!")
         return f"{len(changed)} file(s) built again"
+
+
+def check_port(dev_addr: str) -> tuple[str, int]:
+    """``HOST:PORT`` parsed; a port something already listens on is a clear error."""
+    host, _, port_text = dev_addr.rpartition(":")
+    if not host or not port_text.isdigit():
+        raise BuildError(f"--dev-addr {dev_addr}: expected HOST:PORT, such as 127.0.0.1:8000")
+    port = int(port_text)
+    host = host.strip("[]")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As the server binds: a port in TIME_WAIT is free, one listened on is not.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BuildError(
+                f"{host}:{port} is already in use (another `kbgen serve`?); stop it, or "
+                f"serve on another port: kbgen serve --dev-addr {host}:{port + 1}"
+            ) from exc
+        raise BuildError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from exc
+    return host, port
 
 
 def _is_page(path: str) -> bool:
