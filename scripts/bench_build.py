@@ -259,11 +259,13 @@ def plain_mkdocs_yml(text: str) -> str:
     return plain
 
 
-def from_scratch(project: Path, site: Path) -> None:
-    """Undo a build of ``project`` into ``site``: its generated pages, cache and site."""
+def from_scratch(project: Path, site: Path, *, cache: bool = False) -> None:
+    """Undo a build of ``project`` into ``site``: its generated pages, its site and, unless
+    ``cache``, the cache of rendered text it left."""
     shutil.rmtree(project / "docs")
     hand_written_docs(project)
-    shutil.rmtree(project / ".kbgen-cache", ignore_errors=True)
+    if not cache:
+        shutil.rmtree(project / ".kbgen-cache", ignore_errors=True)
     shutil.rmtree(site, ignore_errors=True)
 
 
@@ -369,8 +371,7 @@ def bench(size: str, scratch: Path, repeat: int = 1) -> Row:
     plain_run = min(plain_runs, key=lambda r: r.seconds)
     slugs = sorted(p.stem for p in (config.docs_dir / "topics").glob("*.md"))
     pages = topic_page_sizes(scratch / "kbgen-site", slugs)
-    shutil.rmtree(project / "docs")
-    hand_written_docs(project)
+    from_scratch(project, scratch / "kbgen-site-warm", cache=True)
     warm_run, _ = kbgen_build(project, scratch / "kbgen-site-warm")
     return Row(
         label="seed (bundled sources)" if size == "seed" else f"synthetic {int(size):,}",

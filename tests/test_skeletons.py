@@ -57,7 +57,7 @@ def both(text: str, blocks: list[str], toc: dict, extensions=None, configs=None)
     body = text.split("\n---\n", 1)[1].lstrip("\n")
     extension = Prerendered()
     skeletons = Skeletons([*extensions, extension], configs, extension)
-    skeleton = skeletons.render(extension.cut(body, find_blocks(text, blocks)))
+    skeleton = skeletons.render(extension.cut(body, find_blocks(text, blocks)), "topics/x.md")
     whole = markdown.Markdown(extensions=[*extensions, extension], extension_configs=configs)
     extension.cut(body, find_blocks(text, blocks))
     return skeleton, (whole.convert(extension.cut(body, find_blocks(text, blocks))),
@@ -156,15 +156,23 @@ def test_an_extension_another_plugin_added_makes_it_refuse():
     assert Skeletons([*EXTENSIONS, "toc", extension], CONFIGS, extension).md is not None
 
 
-def test_marked_links_are_the_permalinks():
+def test_permalinks_get_the_preview_mark_on_the_pages_the_preview_extension_targets():
+    """As Material's preview extension marks a link to the page itself: the headings'
+    permalinks on a page among its targets, no link on another page."""
     text, blocks = page("Title", [("What", CLEAN[-1])])
     body = text.split("\n---\n", 1)[1].lstrip("\n")
     extension = Prerendered()
-    skeletons = Skeletons(["toc", extension], {"toc": {"permalink": True}}, extension)
-    html, _ = skeletons.render(extension.cut(body, find_blocks(text, blocks)), {"data-x": ""})
-    assert html.count('data-x=""') == 2  # the two headings' links, none in the block
-    html, _ = skeletons.render(extension.cut(body, find_blocks(text, blocks)))
-    assert "data-x" not in html
+    preview = {"targets": {"include": ["topics/*"]}}
+    configs = {"toc": {"permalink": True}, "material.extensions.preview": preview}
+    names = ["toc", "material.extensions.preview", extension]
+    skeletons = Skeletons(names, configs, extension)
+    html, _ = skeletons.render(extension.cut(body, find_blocks(text, blocks)), "topics/x.md")
+    assert html.count('data-preview=""') == 2  # the two headings' links
+    html, _ = skeletons.render(extension.cut(body, find_blocks(text, blocks)), "about.md")
+    assert "data-preview" not in html
+    without = Skeletons(["toc", extension], configs, extension)
+    html, _ = without.render(extension.cut(body, find_blocks(text, blocks)), "topics/x.md")
+    assert "data-preview" not in html
 
 
 def test_the_pages_mkdocs_nav_names_are_found_at_any_depth():

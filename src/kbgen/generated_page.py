@@ -30,30 +30,26 @@ def give_pages(
     plugin gave a page. Called once every plugin's ``on_config`` has run: the site's
     extensions are all there."""
     skeletons = Skeletons(config.markdown_extensions, config.mdx_configs, prerendered)
-    named, previews = set(nav_paths(config.nav)), Previews(config)
+    named = set(nav_paths(config.nav))
     for uri in uris:
         file = files.get_file_from_path(uri)
         if file is not None and file.page is None and uri not in named:
-            GeneratedPage(file, config, skeletons, previews)
+            GeneratedPage(file, config, skeletons)
 
 
 class GeneratedPage(Page):
     """A generated page, rendered by ``skeletons`` when it is headings and blocks only."""
 
-    def __init__(
-        self, file: File, config: MkDocsConfig, skeletons: Skeletons, previews: Previews
-    ) -> None:
+    def __init__(self, file: File, config: MkDocsConfig, skeletons: Skeletons) -> None:
         super().__init__(None, file, config)
         self.skeletons = skeletons
-        self.previews = previews
         self.skipped_converter = False
         """True once rendered without a converter of its own."""
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         rendered = None
         if self.markdown is not None and "title" in self.meta:
-            marks = {"data-preview": ""} if self.previews.of(self.file) else None
-            rendered = self.skeletons.render(self.markdown, marks)
+            rendered = self.skeletons.render(self.markdown, self.file.src_uri)
         if rendered is None:
             self.skipped_converter = False
             super().render(config, files)
@@ -62,29 +58,6 @@ class GeneratedPage(Page):
         self.toc = get_toc(tokens)  # type: ignore[arg-type]
         self.present_anchor_ids = set(_ids(tokens))
         self.skipped_converter = True
-
-
-class Previews:
-    """Whether Material's ``preview`` extension marks a link from a page to itself: when
-    one of its configurations takes the page as a source and as a target."""
-
-    NAME = "material.extensions.preview"
-
-    def __init__(self, config: MkDocsConfig) -> None:
-        self.filters: list[tuple] = []
-        if self.NAME not in config.markdown_extensions:
-            return
-        from material.extensions.preview import get_filter
-
-        options = (config.mdx_configs or {}).get(self.NAME) or {}
-        given = {"sources": options.get("sources"), "targets": options.get("targets")}
-        for setting in [*(options.get("configurations") or []), given]:
-            if setting.get("sources") or setting.get("targets"):
-                pair = (get_filter(setting, "sources"), get_filter(setting, "targets"))
-                self.filters.append(pair)
-
-    def of(self, file: File) -> bool:
-        return any(sources(file) and targets(file) for sources, targets in self.filters)
 
 
 def _ids(tokens: list[dict]) -> Iterator[str]:

@@ -35,7 +35,9 @@ from dataclasses import dataclass
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
-from markdown.treeprocessors import Treeprocessor
+
+from kbgen.prose import safe_setup
+from kbgen.sanitize import PREVIEW_EXTENSION, Previews
 
 __all__ = ["Blocks", "Prerendered", "Skeletons", "find_blocks"]
 
@@ -48,17 +50,9 @@ _HEADING = re.compile(r"#{1,6}[ ]+([^#\n]*[^#\s])[ ]*")
 _COMMENT = re.compile(r"<!--(?:(?!--)[^\n])*-->")
 """A comment on a line of its own (the generated pages' mark)."""
 _MARKUP = re.compile(r"[\\`*_{}\[\]<>~^=$|]|\+\+")
-"""In a heading, what an extension of :data:`SAFE_EXTENSIONS` may read as markup, or
-what the core reads as markup that an extension changes (links, raw HTML, emphasis)."""
-SAFE_EXTENSIONS = frozenset(
-    ("admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html",
-     "tables", "toc", "pymdownx.arithmatex", "pymdownx.betterem", "pymdownx.caret",
-     "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite", "pymdownx.keys",
-     "pymdownx.mark", "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
-     "pymdownx.tilde", "material.extensions.preview")
-)  # fmt: skip
-"""Extensions that change nothing in a page of headings free of :data:`_MARKUP` and
-raw HTML blocks, whatever their options; ``abbr`` too, without options."""
+"""In a heading, what an extension of :data:`kbgen.prose.SAFE_EXTENSIONS` may read as
+markup, or what the core reads as markup that an extension changes (links, raw HTML,
+emphasis)."""
 PRIORITY = 29
 """Right after Python-Markdown's whitespace normalisation (30), before any extension's
 preprocessor that reads the lines (fenced code, 25) and its HTML parser (20)."""
@@ -161,8 +155,7 @@ class _Restore(Preprocessor):
             if block is None:
                 out.append(line)
                 continue
-            tag = _TAG.match(block)
-            if tag and self.md.is_block_level(tag[1].lower()):
+            if _copied(self.md, block):
                 # As the HTML parser stores a block a blank line follows: with its newline.
                 out.append(self.md.htmlStash.store(block + "\n"))
             else:  # not a block Python-Markdown copies: parsed as written
@@ -170,8 +163,10 @@ class _Restore(Preprocessor):
         return out
 
 
-def _name(extension: str) -> str:
-    return extension.removeprefix("markdown.extensions.")
+def _copied(md: Markdown, block: str) -> bool:
+    """Whether Python-Markdown copies ``block`` as raw HTML: it starts a block element."""
+    tag = _TAG.match(block)
+    return bool(tag and md.is_block_level(tag[1].lower()))
 
 
 class Skeletons:
@@ -182,22 +177,24 @@ class Skeletons:
         and ``mdx_configs``), ``prerendered`` among them."""
         self.md: Markdown | None = None
         self.prerendered = prerendered
-        names = {_name(e) for e in extensions if isinstance(e, str)}
-        options = {_name(k): v for k, v in (configs or {}).items()}
+        self.previews: Previews | None = None
+        configs = configs or {}
+        names = [e for e in extensions if isinstance(e, str)]
         others = [e for e in extensions if not isinstance(e, str) and e is not prerendered]
-        known = names <= SAFE_EXTENSIONS | {"abbr"} and not options.get("abbr")
-        if known and not others and "toc" in names and any(e is prerendered for e in extensions):
-            self.md = Markdown(
-                extensions=["toc", prerendered], extension_configs={"toc": options.get("toc", {})}
-            )
-            self._marks = _MarkLinks(self.md)
-            self.md.treeprocessors.register(self._marks, "kbgen-mark-links", 0)
+        toc = [n for n in names if n in ("toc", "markdown.extensions.toc")]
+        if others or not toc or prerendered not in extensions or not safe_setup(names, configs):
+            return
+        self.md = Markdown(
+            extensions=["toc", prerendered], extension_configs={"toc": configs.get(toc[0], {})}
+        )
+        if PREVIEW_EXTENSION in names:  # its mark on links to the page itself, permalinks
+            self.previews = Previews(self.md, configs.get(PREVIEW_EXTENSION) or {})
+            self.md.treeprocessors.register(self.previews, "kb-preview", -100)
 
-    def render(self, cut: str, attributes: dict[str, str] | None = None):
-        """The HTML and ``toc`` tokens of a page's text as :meth:`Prerendered.cut` made
-        it, its blocks pending; ``None`` unless it is a page of headings, blocks and
-        comments. Its links (the headings' permalinks) get ``attributes``, as the
-        extensions that would mark a link to the page itself mark them."""
+    def render(self, cut: str, page: str) -> tuple[str, list[dict]] | None:
+        """The HTML and ``toc`` tokens of the page ``page`` (a docs path), given its text as
+        :meth:`Prerendered.cut` made it, its blocks pending; ``None`` unless it is a page of
+        headings, blocks and comments."""
         md = self.md
         if md is None:
             return None
@@ -208,25 +205,10 @@ class Skeletons:
             heading = _HEADING.fullmatch(line)
             if heading is None or _MARKUP.search(heading[1]):
                 return None
-        for block in pending.values():
-            tag = _TAG.match(block)
-            if not (tag and md.is_block_level(tag[1].lower())):
-                return None
+        if not all(_copied(md, block) for block in pending.values()):
+            return None
         md.reset()
-        self._marks.attributes = attributes or {}
+        if self.previews is not None:
+            self.previews.page = page
         html = md.convert(cut)
         return html, md.toc_tokens  # type: ignore[attr-defined]
-
-
-class _MarkLinks(Treeprocessor):
-    """Sets :attr:`attributes` on every link (after ``toc``, which makes them)."""
-
-    def __init__(self, md: Markdown) -> None:
-        super().__init__(md)
-        self.attributes: dict[str, str] = {}
-
-    def run(self, root):
-        if self.attributes:
-            for link in root.iter("a"):
-                for name, value in self.attributes.items():
-                    link.set(name, value)

@@ -26,10 +26,10 @@ and no line can start a list, heading, quote, code block, table or definition.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-__all__ = ["SAFE_EXTENSIONS", "prose_html", "prose_renderer"]
+__all__ = ["SAFE_EXTENSIONS", "prose_html", "prose_renderer", "safe_setup"]
 
 SAFE_EXTENSIONS = frozenset(
     {
@@ -68,7 +68,7 @@ def prose_html(text: str, preview: Callable[[str], bool]) -> str | None:
     """``text`` as Python-Markdown renders it, or ``None`` when it is not plain prose.
 
     ``preview(href)`` says whether a link gets the ``data-preview`` attribute, as
-    :class:`kbgen.sanitize._Previews` decides in the full renderer.
+    :class:`kbgen.sanitize.Previews` decides in the full renderer.
     """
     text = text.strip("\n")
     if not text or _BAD_SPACE.search(text):
@@ -91,11 +91,16 @@ def _link(match: re.Match[str], preview: Callable[[str], bool]) -> str:
 def prose_renderer(
     extensions: tuple[str, ...], configs: Mapping[str, Any]
 ) -> Callable[[str, Callable[[str], bool]], str | None] | None:
-    """:func:`prose_html` when every extension of the site is one of
-    :data:`SAFE_EXTENSIONS` (and ``abbr`` has no glossary), else ``None``."""
+    """:func:`prose_html` when the site's extensions are :func:`safe_setup`, else ``None``."""
+    return prose_html if safe_setup(extensions, configs) else None
+
+
+def safe_setup(extensions: Iterable[str], configs: Mapping[str, Any]) -> bool:
+    """Whether every extension is one of :data:`SAFE_EXTENSIONS` and ``abbr`` has no
+    glossary: then plain text (no character of markup, no line start of a block) is
+    rendered as Python-Markdown's core renders it."""
     if not set(extensions) <= SAFE_EXTENSIONS:
-        return None
-    for name in ("abbr", "markdown.extensions.abbr"):
-        if (configs.get(name) or {}).get("glossary"):
-            return None
-    return prose_html
+        return False
+    return not any(
+        (configs.get(n) or {}).get("glossary") for n in ("abbr", "markdown.extensions.abbr")
+    )

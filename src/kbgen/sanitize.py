@@ -77,7 +77,7 @@ ATTRIBUTES: Mapping[str, frozenset[str]] = {
 }
 """Attributes kept, by element (``*``: any). No ``on*`` handler, ``style`` only as a table
 cell's ``text-align``, :data:`PREVIEW` only on a link to a page of the site that
-``material.extensions.preview`` targets (see :class:`_Previews`)."""
+``material.extensions.preview`` targets (see :class:`Previews`)."""
 
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 """Schemes a link may use; relative URLs are always allowed, an image's ``src`` only
@@ -95,7 +95,7 @@ SKIPPED_EXTENSIONS = frozenset(
 )
 """Never used on source text: ``toc`` ids would clash with the page's own headings,
 ``snippets`` and ``b64`` would read files from disk into a page, and the others need
-MkDocs' page context (:class:`_Previews` does the preview extension's work)."""
+MkDocs' page context (:class:`Previews` does the preview extension's work)."""
 
 PREVIEW_EXTENSION = "material.extensions.preview"
 
@@ -199,7 +199,7 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
         kept = [c for c in value.split() if not c.startswith(("md-", "kb-"))]
         return " ".join(kept) or None
     if attribute == PREVIEW:
-        return ""  # set by _Previews alone, which removes any other
+        return ""  # set by Previews alone, which removes any other
     if attribute in ("id", "name"):
         # Ids of the theme (__search, __toc…) are not the text's; code line anchors are.
         return value if not value.startswith("__") or _CODE_LINE.match(value) else None
@@ -216,7 +216,7 @@ def _filter(config: Any) -> Filter:
     return Filter(settings)
 
 
-class _Previews(Treeprocessor):
+class Previews(Treeprocessor):
     """Marks links to pages the preview extension targets, as it does in Markdown pages.
 
     ``material.extensions.preview`` needs MkDocs' page context, which a fragment has not:
@@ -301,7 +301,7 @@ class Fragments:
                 registry.deregister(name)
         # Without the preview extension in mkdocs.yml, no link is marked.
         enabled = PREVIEW_EXTENSION in self.setup.extensions
-        self._previews = _Previews(self._md, self.setup.configs.get(PREVIEW_EXTENSION) or {})
+        self._previews = Previews(self._md, self.setup.configs.get(PREVIEW_EXTENSION) or {})
         if not enabled:
             self._previews.rules = []
         # Last of all, so that no extension adds the attribute after it.
