@@ -9,7 +9,7 @@ import pytest
 import sphobjinv as soi
 
 import kbgen.publish as publish
-from kbgen.build import generate
+from kbgen.build import generate, load_checked_topics
 from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.exceptions import BuildError, InputError
@@ -83,6 +83,29 @@ def test_generate_writes_only_changed_files_and_removes_stale_pages(small):
     after = generate(small, small.docs_dir, "KB")
     assert after.removed >= 1
     assert not (small.docs_dir / "topics/speculative-decoding.md").exists()
+
+
+def test_generate_reads_each_topic_file_once_and_any_line_ends(small, monkeypatch):
+    """The store's digest and the topics are read from the same bytes: one read a file, and
+    a file with Windows line ends loads as the same topic."""
+    run_import(small)
+    path = small.topics_dir / "speculative-decoding.md"
+    unix = load_checked_topics(small)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    reads: list[str] = []
+    for name in ("read_bytes", "read_text"):
+        original = getattr(Path, name)
+
+        def counted(self, *args, _original=original, **kwargs):
+            if self.parent == small.topics_dir and self.suffix == ".md":
+                reads.append(self.name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, name, counted)
+    assert generate(small, small.docs_dir, "KB").rendered == 2
+    topics = sorted(p.name for p in small.topics_dir.glob("*.md"))
+    assert sorted(reads) == topics
+    assert load_checked_topics(small) == unix
 
 
 def test_a_build_with_nothing_changed_renders_no_page(small, capsys):

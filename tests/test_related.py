@@ -7,6 +7,10 @@ import shutil
 import subprocess
 import sys
 
+import hypothesis
+import hypothesis.strategies as st
+
+import kbgen.neighbours as neighbours
 from kbgen.cli import main
 from kbgen.config import load_config
 from kbgen.records import Topic
@@ -68,15 +72,15 @@ BUILD_WITHOUT_IMPORT = """
 import sys
 from kbgen.cli import main
 code = main(["--project", sys.argv[1], "build"])
-heavy = sorted(m for m in ("sklearn", "sphobjinv") if m in sys.modules)
+heavy = sorted(m for m in ("sklearn", "sphobjinv", "numpy", "scipy") if m in sys.modules)
 print(" ".join(heavy) or "none")
 sys.exit(code)
 """
 
 
 def test_a_build_of_a_store_imports_no_similarity_library(tmp_path) -> None:
-    """Similar topics need no scikit-learn (half a second to import): a build of an
-    imported store never loads it."""
+    """Similar topics need no scikit-learn (half a second to import), nor NumPy and SciPy
+    for a knowledge base this small: a build of an imported store never loads them."""
     project = tmp_path / "kb"
     assert main(["init", str(project)]) == 0
     assert main(["--project", str(project), "build"]) == 0  # imports the sources first
@@ -90,3 +94,39 @@ def test_a_build_of_a_store_imports_no_similarity_library(tmp_path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[-1] == "none"
+
+
+def test_similar_topics_in_plain_python_are_those_of_the_sparse_matrices(monkeypatch) -> None:
+    """Below PLAIN_STEPS the neighbours are sought in plain Python; above, with SciPy's
+    sparse matrices: on the real store both give the same topics, in the same order."""
+    config = load_config(ROOT)
+    topics = [t.topic for t in load_topics(config.topics_dir)[0]]
+    some = {t.slug for t in topics[::7]}
+    plain = similar_topics(topics, 6), similar_topics(topics, 2, only=some)
+    monkeypatch.setattr(neighbours, "PLAIN_STEPS", 0)
+    assert (similar_topics(topics, 6), similar_topics(topics, 2, only=some)) == plain
+    assert len(plain[0]) == len(topics) and len(plain[1]) == len(some)
+
+
+@hypothesis.given(
+    st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=6), min_size=1, max_size=12),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_plain_and_matrix_neighbours_agree_on_any_texts(texts, k, unlike) -> None:
+    scores = neighbours.TextScores.of_terms(texts)
+    rows = list(range(len(texts)))
+    among = rows[::-1][: max(1, len(rows) - 1)]
+    plain = scores.nearest(rows, among, k, unlike=unlike)
+    assert all(len(found) <= k and all(j != row for j, _ in found)
+               for row, found in zip(rows, plain, strict=True))  # fmt: skip
+    old, neighbours.PLAIN_STEPS = neighbours.PLAIN_STEPS, -1
+    try:
+        matrix = neighbours.TextScores.of_terms(texts).nearest(rows, among, k, unlike=unlike)
+    finally:
+        neighbours.PLAIN_STEPS = old
+    for f, g in zip(plain, matrix, strict=True):
+        assert [round(s, 9) for _, s in f] == [round(s, 9) for _, s in g]
+        # The same texts, but where two tie at the last place (sums in another order).
+        last = round(f[-1][1], 9) if f else 0
+        assert {j for j, s in f if round(s, 9) > last} == {j for j, s in g if round(s, 9) > last}

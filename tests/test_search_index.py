@@ -30,6 +30,7 @@ from kbgen.search_body import (
 )
 from kbgen.search_index import name_variants, search_files, shard_file, stem, words
 from kbgen.search_query import Searcher, directory_loader, memory_loader, osa_distance
+from kbgen.search_shards import packed
 from kbgen.store import load_topics
 from tests.helpers import ROOT, make_project
 
@@ -193,13 +194,31 @@ def test_synonyms_make_spellings_one(small: list[TopicRecord]) -> None:
     # The first word of a group is the one indexed: a topic's "nucleos" is found as "nucleus".
 
 
+def test_a_term_whose_shard_would_be_named_like_the_tag_file_is_found_and_facets_still_work() -> (
+    None
+):
+    """Words beginning with ``ags`` go to the term shard ``tags``: the tags' bitmaps have a
+    name no shard can have, so neither overwrites the other."""
+    records = [
+        TopicRecord("agsm", "AGSM Relay", [], ["network"], "topics/agsm/", "Agsomething.", []),
+        TopicRecord("other", "Other Relay", [], [], "topics/other/", "Plain text.", []),
+    ]
+    files = index_of(records)
+    assert "tags.json" in files  # the term shard of "ags…"
+    engine = Searcher(memory_loader(files))
+    assert [t.slug for _, t in engine.search("agsomething")] == ["agsm"]
+    assert [t.slug for _, t in engine.search("relay", ["network"])] == ["agsm"]
+    assert [t.slug for _, t in Searcher(memory_loader(packed(files))).search("agsm")] == ["agsm"]
+
+
 def test_index_is_deterministic_lists_its_shards_and_every_topic_once(real, real_bodies) -> None:
     _config, records = real
     files = index_of(records, bodies=real_bodies)
     assert files == index_of(list(reversed(records)), bodies=real_bodies)
     meta = json.loads(files["meta.json"])
-    shards = {f.removesuffix(".json") for f in files if f[0] in "tnfb"}
-    assert any(f[0] == "b" for f in shards)
+    others = {"meta.json", "tag-bitmaps.json", *(f for f in files if f[0] == "d")}
+    shards = {f.removesuffix(".json") for f in files if f not in others}
+    assert {f[0] for f in shards} == set("tnfb")
     assert set(meta["shards"].split()) == shards
     listed = [row[0] for name, data in files.items() if name[0] == "d" for row in json.loads(data)]
     assert sorted(listed) == sorted(r.slug for r in records) and meta["count"] == len(records)
@@ -269,11 +288,18 @@ def test_one_search_reads_a_few_small_files(count: int) -> None:
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js")
+@pytest.mark.parametrize("pack", [False, True], ids=["shards", "packs"])
 def test_browser_engine_gives_the_same_results_as_python(
-    real, real_bodies, real_pages, tmp_path
+    real, real_bodies, real_pages, tmp_path, pack
 ) -> None:
+    """Both engines, on the index as search_files makes it and as a site holds it (small
+    shards joined in packs), give the same results: those of the index without packs."""
     config, records = real
-    index = index_of(records, config.synonyms, bodies=real_bodies, pages=real_pages)
+    unpacked = index_of(records, config.synonyms, bodies=real_bodies, pages=real_pages)
+    index = packed(unpacked) if pack else unpacked
+    assert (
+        (len(index) < len(unpacked) / 3) if pack else "packs" not in json.loads(index["meta.json"])
+    )
     for name, data in index.items():
         (tmp_path / name).write_bytes(data)
     queries = [[q, []] for q, _, _ in QUERIES] + [
@@ -290,6 +316,10 @@ def test_browser_engine_gives_the_same_results_as_python(
     in_python = [[[s, t.slug, t.kind] for s, t in engine.search(q, tags)] for q, tags in queries]
     in_node = json.loads(result.stdout)
     assert in_node == in_python
+    plain = Searcher(memory_loader(unpacked))
+    assert in_python == [
+        [[s, t.slug, t.kind] for s, t in plain.search(q, tags)] for q, tags in queries
+    ]
     in_body = {q for q, _, kind in QUERIES if kind == "body"} | {"perplexity"}
     assert all(found for (q, _), found in zip(queries, in_node, strict=True) if q in in_body)
     assert sum(len(r) for r in in_python) > 500

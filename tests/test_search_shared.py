@@ -77,7 +77,7 @@ def test_the_pages_change_no_other_result_tag_bitmap_or_empty_listing(
             ]
     a = index_of(records, config.synonyms, bodies=real_bodies)
     b = index_of(records, config.synonyms, bodies=real_bodies, pages=real_pages)
-    assert a["tags.json"] == b["tags.json"]  # facet counts
+    assert a["tag-bitmaps.json"] == b["tag-bitmaps.json"]  # facet counts
     assert a["meta.json"] == b["meta.json"]  # read by every search
     # Only name shards change and page chunks are added: no terms, body or typo entries.
     assert {n for n in a if a[n] != b.get(n)} <= {n for n in a if n[0] == "n"}

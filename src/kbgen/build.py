@@ -114,19 +114,22 @@ class Generated:
         return len(self.deleted)
 
 
-def load_checked_topics(config: Config, memo: Memo | None = None) -> list[Topic]:
+def load_checked_topics(
+    config: Config, memo: Memo | None = None, read: dict[Path, bytes] | None = None
+) -> list[Topic]:
     """The topic store, validated; any error aborts with every problem listed.
 
-    ``memo`` keeps each file's parse between calls, by its text.
+    ``memo`` keeps each file's parse between calls, by its text; ``read`` holds files
+    already read, by path.
     """
     if memo is None:
-        loaded, problems = load_topics(config.topics_dir)
+        loaded, problems = load_topics(config.topics_dir, read=read)
     else:
 
         def parse(text: str, path: Path):
             return memo.get("file", (text, path), lambda: parse_topic(text, path))
 
-        loaded, problems = load_topics(config.topics_dir, parse=parse)
+        loaded, problems = load_topics(config.topics_dir, parse=parse, read=read)
     problems += check_topics(loaded, config, memo)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
@@ -371,13 +374,14 @@ def generate(
     cached = memo is None  # one build in this process: rendered text kept on disk
     memo = memo or Memo(kept=False)
     memo.start(scope)
-    inputs = f"{scope}-{store_digest(config, changed, memo)}"
+    read: dict[Path, bytes] = {}  # the topic files the digest reads, read once
+    inputs = f"{scope}-{store_digest(config, changed, memo, read)}"
     # The data last written, by path: kept pages are the very same objects again.
     last = memo.get("written", str(docs_dir), dict)
     manifest = memo.get("manifest", manifest_key(docs_dir), lambda: Manifest.load(docs_dir))
     if not fill and manifest.inputs == inputs and manifest.all_on_disk(docs_dir):
         return Generated(manifest.topics, manifest.redirects, blocks=manifest.blocks)
-    topics = load_checked_topics(config, memo)
+    topics = load_checked_topics(config, memo, read)
     blocks: dict[str, Blocks] = {}
     files = render_site(
         config, topics, site_name, site_url, site_description, repo, changed, memo, cached, blocks

@@ -157,9 +157,15 @@ def settings_digest(config: Config, values: tuple[str, ...]) -> str:
     return inputs_digest(settings, (__version__, *values))
 
 
-def store_digest(config: Config, changed: dict[str, str], memo: Memo | None = None) -> str:
+def store_digest(
+    config: Config,
+    changed: dict[str, str],
+    memo: Memo | None = None,
+    read: dict[Path, bytes] | None = None,
+) -> str:
     """The digest of the topic store and of each topic's last-changed date; ``memo`` keeps
-    each file's digest while its size, modification time and inode stay."""
+    each file's digest while its size, modification time and inode stay. The files read
+    for it are put in ``read``, so that loading the topics need not read them again."""
     kept: dict[tuple, bytes] = memo.get("file-digests", "store", dict) if memo else {}
     digests: dict[tuple, bytes] = {}
 
@@ -169,7 +175,15 @@ def store_digest(config: Config, changed: dict[str, str], memo: Memo | None = No
         except OSError:
             return file_digest(path)
         key = (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-        digests[key] = kept.get(key) or file_digest(path)
+        if key not in kept:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return file_digest(path)
+            if read is not None:
+                read[path] = data
+            kept[key] = hashlib.blake2b(data, digest_size=16).digest()
+        digests[key] = kept[key]
         return digests[key]
 
     found = inputs_digest(

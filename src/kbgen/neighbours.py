@@ -2,7 +2,9 @@
 
 Texts are weighed by scikit-learn's vectorizer (:func:`similarities`), imported only then:
 it takes half a second. Texts already cut into terms are weighed the same way
-(:meth:`TextScores.of_terms`) without it.
+(:meth:`TextScores.of_terms`) without it, in plain Python; NumPy and SciPy (a quarter of a
+second to import, and 35 MB) are loaded only when the neighbours sought would take longer
+than that in plain Python (:data:`PLAIN_STEPS`).
 
 Never the matrix of all pairs, which would grow with the square of the texts. Up to
 :data:`EXACT_PAIRS` scores, :meth:`TextScores.nearest` computes every score it needs, in
@@ -13,11 +15,19 @@ sought among the texts sharing a word with it that at most :data:`COMMON` of the
 
 from __future__ import annotations
 
+import heapq
+import itertools
+import math
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import sparse
+if TYPE_CHECKING:
+    from scipy import sparse
 
+PLAIN_STEPS = 2_000_000
+"""Up to this many products of weights (each sought text's terms times the texts holding
+each), :meth:`TextScores.nearest` on texts given as terms runs in plain Python: about as
+long as importing NumPy and SciPy."""
 EXACT_PAIRS = 40_000_000
 """Up to this many scores (rows × texts compared), :meth:`TextScores.nearest` is exact:
 about 6,000 topics compared with every other."""
@@ -35,11 +45,21 @@ _CHUNK = 256
 class TextScores:
     """TF-IDF cosine similarity of texts, pair by pair or as nearest neighbours."""
 
-    def __init__(self, vectors: sparse.csr_matrix | None) -> None:
+    def __init__(
+        self, vectors: sparse.csr_matrix | None, rows: list[dict[int, float]] | None = None
+    ) -> None:
         """From TF-IDF vectors of unit length, one row per text (``None``: no text has a
-        word, nothing is alike)."""
-        self._rows: dict[int, dict[int, float]] = {}
+        word, nothing is alike), or from ``rows``, each text's term number → weight, when
+        the vectors are None; ``vectors`` is then made only if :meth:`nearest` needs it."""
+        self._given = rows
+        self._rows: dict[int, dict[int, float]] = dict(enumerate(rows or ()))
         self._vectors = vectors
+        self._df: list[int] = []
+        if rows is not None:
+            self._df = [0] * (1 + max((max(r, default=-1) for r in rows), default=-1))
+            for row in rows:
+                for term in row:
+                    self._df[term] += 1
 
     @classmethod
     def of_texts(cls, texts: list[str], *, idf: bool = True) -> TextScores:
@@ -58,27 +78,38 @@ class TextScores:
         ln(count)`` times the smoothed inverse document frequency ``1 + ln((1 + n) / (1 +
         df))``, each row scaled to unit length."""
         vocabulary: dict[str, int] = {}
-        rows: list[int] = []
-        columns: list[int] = []
-        counts: list[int] = []
-        n = 0
-        for n, terms in enumerate(texts, 1):
+        counted: list[dict[int, int]] = []
+        for terms in texts:
             row: dict[int, int] = {}
             for term in terms:
                 j = vocabulary.setdefault(term, len(vocabulary))
                 row[j] = row.get(j, 0) + 1
-            rows += [n - 1] * len(row)
-            columns += row.keys()
-            counts += row.values()
-        if not vocabulary:
-            return cls(None)
-        tf = np.log(np.asarray(counts, dtype=np.float64)) + 1
-        vectors = sparse.csr_matrix((tf, (rows, columns)), shape=(n, len(vocabulary)))
-        df = np.bincount(vectors.indices, minlength=len(vocabulary))
-        vectors = vectors @ sparse.diags(np.log((1 + n) / (1 + df)) + 1)
-        norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
-        norms[norms == 0] = 1
-        return cls((sparse.diags(1 / norms) @ vectors).tocsr())
+            counted.append(row)
+        df = [0] * len(vocabulary)
+        for row in counted:
+            for j in row:
+                df[j] += 1
+        n = len(counted)
+        idf = [math.log((1 + n) / (1 + d)) + 1 for d in df]
+        rows = []
+        for row in counted:
+            weights = {j: (math.log(c) + 1) * idf[j] for j, c in row.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            rows.append({j: w / norm for j, w in weights.items()})
+        return cls(None, rows) if vocabulary else cls(None)
+
+    def _matrix(self) -> sparse.csr_matrix | None:
+        """The vectors as a sparse matrix, made from the rows when given those."""
+        if self._vectors is None and self._given:
+            import numpy as np
+            from scipy import sparse
+
+            data = [w for row in self._given for w in row.values()]
+            columns = [j for row in self._given for j in row]
+            pointers = np.cumsum([0, *(len(row) for row in self._given)])
+            shape = (len(self._given), len(self._df))
+            self._vectors = sparse.csr_matrix((data, columns, pointers), shape=shape)
+        return self._vectors
 
     def _row(self, i: int) -> dict[int, float]:
         if i not in self._rows:
@@ -89,7 +120,7 @@ class TextScores:
         return self._rows[i]
 
     def __getitem__(self, pair: tuple[int, int]) -> float:
-        if self._vectors is None:
+        if self._vectors is None and not self._given:
             return 0.0
         # A dot product of two short rows: slicing the sparse matrix per pair is far slower.
         a, b = sorted((self._row(pair[0]), self._row(pair[1])), key=len)
@@ -112,15 +143,48 @@ class TextScores:
         docstring describes (with ``unlike``, the first texts of ``among`` fill a row
         that has too few).
         """
-        if self._vectors is None or not among:
+        if (self._vectors is None and not self._given) or not among:
             return [[(j, 0.0) for j in among if j != row][:k] if unlike else [] for row in rows]
+        if self._given is not None and self._steps(rows) <= PLAIN_STEPS:
+            return self._plain(rows, among, k, unlike)
+        self._matrix()
         if len(rows) * len(among) <= exact_pairs:
             return self._exact(rows, among, k, unlike)
         return self._blocked(rows, among, k, unlike)
 
+    def _steps(self, rows: list[int]) -> int:
+        """Products of weights :meth:`_plain` would take for ``rows`` at most."""
+        df = self._df
+        return sum(df[term] for i in rows for term in self._rows[i])
+
+    def _plain(
+        self, rows: list[int], among: list[int], k: int, unlike: bool
+    ) -> list[list[tuple[int, float]]]:
+        """:meth:`_exact`'s results in plain Python, over an inverted index of ``among``."""
+        holding: dict[int, list[tuple[int, float]]] = {}
+        for position, j in enumerate(among):
+            for term, weight in self._rows[j].items():
+                holding.setdefault(term, []).append((position, weight))
+        found: list[list[tuple[int, float]]] = []
+        for row in rows:
+            scores: dict[int, float] = {}
+            for term, weight in self._rows[row].items():
+                for position, other in holding.get(term, ()):
+                    scores[position] = scores.get(position, 0.0) + weight * other
+            ranked = [(p, s) for p, s in scores.items() if s > 0 and among[p] != row]
+            best = heapq.nsmallest(k, ranked, key=lambda ps: (-ps[1], ps[0]))
+            if unlike and len(best) < k:
+                taken = {p for p, _ in best}
+                fill = (p for p, j in enumerate(among) if p not in taken and j != row)
+                best += [(p, 0.0) for p in itertools.islice(fill, k - len(best))]
+            found.append([(among[p], s) for p, s in best])
+        return found
+
     def _exact(
         self, rows: list[int], among: list[int], k: int, unlike: bool
     ) -> list[list[tuple[int, float]]]:
+        import numpy as np
+
         found: list[list[tuple[int, float]]] = []
         columns = self._vectors[among].T.tocsc()
         for start in range(0, len(rows), _CHUNK):
@@ -135,6 +199,9 @@ class TextScores:
     def _blocked(
         self, rows: list[int], among: list[int], k: int, unlike: bool
     ) -> list[list[tuple[int, float]]]:
+        import numpy as np
+        from scipy import sparse
+
         vectors = self._vectors
         candidates = vectors[among]
         uses = np.bincount(candidates.indices, minlength=candidates.shape[1])

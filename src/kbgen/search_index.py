@@ -15,7 +15,8 @@ so that Python and the browser script compute it identically.
 - ``meta.json``: the rules (weights, stop words, synonyms, shard sizes), the number of
   topics, the tags with their names and Tags-page anchors, and the names of the shards
   that exist (so that a query never asks for one that does not).
-- ``tags.json``: for each tag, a bitmap of the topics carrying it (base64), for facets.
+- ``tag-bitmaps.json``: for each tag, a bitmap of the topics carrying it (base64), for
+  facets (a name no shard can have: ``tags.json`` would be the term shard of ``ags``).
 - ``t<k>.json``, term shards: every indexed term starting with the key (its first
   :data:`PREFIX` characters, or the whole term when shorter) → postings. A topic's terms
   are the words and stems of its title (weight 100), aliases (60), tag names (30) and
@@ -32,6 +33,9 @@ so that Python and the browser script compute it identically.
 - ``b<k>.json``, body shards: the words of a topic's sections → postings, weighted below
   every field above and capped per word (see :mod:`kbgen.search_body`).
 - ``d<n>.json``: topics ``n·CHUNK`` to ``n·CHUNK+CHUNK-1`` (slug, title, summary, tags).
+- ``p<prefix>.json``, packs: in a built site, the small shards whose names begin with a
+  prefix that ``meta.json`` lists under ``packs`` are joined in one file
+  (:func:`kbgen.search_shards.packed`).
 
 Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
 the topics having it.
@@ -101,13 +105,16 @@ STOP_WORDS = frozenset({
     "its", "of", "on", "or", "the", "to", "with",
 })  # fmt: skip
 """Words neither indexed nor searched."""
-VERSION = 3
-"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages)."""
+VERSION = 4
+"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages; 4: packs)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
 _PIECES = re.compile(r"[/,&]")
 _ASCII_KEY = re.compile(r"^[a-z0-9]+$")
+_SHARD_NAME = re.compile(r"^[tnfb](?:[a-z0-9]+|_[0-9a-f]+)\.json$")
+TAG_FILE = "tag-bitmaps.json"
+"""The file of the tags' bitmaps."""
 _ENDINGS = (("ization", "iz"), ("isation", "is"), ("ing", ""), ("ed", ""))
 
 
@@ -212,6 +219,11 @@ def shard_file(kind: str, key: str) -> str:
     return kind + (key if _ASCII_KEY.match(key) else "_" + key.encode().hex()) + ".json"
 
 
+def is_shard(name: str) -> bool:
+    """True when ``name`` is the file of a shard (:func:`shard_file`)."""
+    return _SHARD_NAME.match(name) is not None
+
+
 def term_key(term: str) -> str:
     """The key of the term shard holding ``term``."""
     return term[:PREFIX]
@@ -287,7 +299,7 @@ def search_files(
             "stop_words": sorted(STOP_WORDS),
             "synonyms": vocab.synonyms,
             "tags": [[t, name, anchor] for t, (name, anchor) in tags.items()],
-            "shards": " ".join(sorted(f.removesuffix(".json") for f in files if f[0] in "tnfb")),
+            "shards": " ".join(sorted(f.removesuffix(".json") for f in files if is_shard(f))),
         }
     )
     return files
@@ -323,7 +335,7 @@ def _name_files(
     for offset, chunked in ((0, rows), (first_page, page_rows)):
         for start in range(0, len(chunked), CHUNK):
             files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
-    files["tags.json"] = dump_json({t: _bitmap(ordered, t) for t in tags})
+    files[TAG_FILE] = dump_json({t: _bitmap(ordered, t) for t in tags})
     known = [f.known for f in found]
     return files, known
 

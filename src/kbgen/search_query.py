@@ -18,6 +18,7 @@ from typing import Any
 
 from kbgen.search_body import body_shard
 from kbgen.search_index import (
+    TAG_FILE,
     Vocabulary,
     deletions,
     search_files,
@@ -25,6 +26,7 @@ from kbgen.search_index import (
     stem,
     term_key,
 )
+from kbgen.search_shards import pack_of, read_packs
 
 Loader = Callable[[str], Any]
 """A file of the index by name, parsed from JSON, or None when it does not exist."""
@@ -85,6 +87,7 @@ class Searcher:
         self.meta = self.file("meta.json")
         self.vocab = Vocabulary(self.meta["synonyms"])
         self.shards = set(self.meta["shards"].split())
+        self.packs = read_packs(self.meta.get("packs", ""))
 
     def file(self, name: str) -> Any:
         """A file of the index, parsed; None when it does not exist."""
@@ -92,9 +95,15 @@ class Searcher:
             self._cache[name] = self._load(name)
         return self._cache[name]
 
+    def _shard_file(self, name: str) -> dict:
+        """A listed shard, from its pack or its own file."""
+        stem_ = name.removesuffix(".json")
+        pack = pack_of(stem_, self.packs)
+        return (self.file(pack) or {}).get(stem_, {}) if pack else self.file(name)
+
     def _shard(self, kind: str, key: str) -> dict:
         name = shard_file(kind, key)
-        return self.file(name) if name.removesuffix(".json") in self.shards else {}
+        return self._shard_file(name) if name.removesuffix(".json") in self.shards else {}
 
     def _term(self, term: str) -> dict[int, int]:
         """Topic → best weight for one query term (exact × EXACT, or as a prefix)."""
@@ -114,7 +123,7 @@ class Searcher:
     def _body(self, term: str) -> dict[int, int]:
         """Topic → weight for one query term among the topics' body terms (whole terms)."""
         name = body_shard(term, self.shards.__contains__, self.meta["body_prefix"])
-        return _decode(self.file(name).get(term, {})) if name else {}
+        return _decode(self._shard_file(name).get(term, {})) if name else {}
 
     def _matches(self, term: str) -> dict[int, int]:
         """Topic → best weight for one query term, in any field or the body."""
@@ -175,7 +184,7 @@ class Searcher:
 
     def has_tags(self, doc: int, tags: list[str] | tuple[str, ...]) -> bool:
         """Whether topic ``doc`` carries every tag of ``tags``."""
-        bitmaps = self.file("tags.json") or {}
+        bitmaps = self.file(TAG_FILE) or {}
         for tag in tags:
             bits = base64.b64decode(bitmaps.get(tag, ""))
             if doc // 8 >= len(bits) or not bits[doc // 8] >> (doc % 8) & 1:

@@ -7,12 +7,18 @@ keeps every shard and what each topic gave it, and makes again only the shards o
 topics whose entries changed: an edit of one topic makes again the few shards of its own
 terms, and looks at every other topic's entries only to see they are the very same.
 Without a memo, everything is made, with the same result.
+
+A small knowledge base would still have thousands of tiny shards, each a file to write and
+copy; :func:`packed` joins runs of them into *pack* files of at most :data:`PACK_BYTES`, so
+that a search fetches at most that much for one small shard.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from kbgen.incremental import Memo
 
@@ -103,4 +109,81 @@ def best_weights(parts: Given) -> dict[str, dict[int, int]]:
     return postings
 
 
-__all__ = ["Entries", "Given", "best_weights", "shard_files"]
+PACK_BYTES = 8192
+"""A pack holds shards of at most this many bytes in all."""
+
+Packs = list[tuple[str, str]]
+"""The packs, by the names of their first and last shards, in order."""
+
+
+def packed(files: Mapping[str, bytes], limit: int = PACK_BYTES) -> dict[str, bytes]:
+    """The index ``files`` with runs of small shards joined into packs.
+
+    In the order of their names, shards are joined while they hold at most ``limit``
+    bytes in all; a run of several is the pack ``p<first>.json``, an object of each shard's
+    name (without ``.json``) and content; ``meta.json`` lists the runs as ``first:last``
+    under ``packs``. A run never spans two kinds; it spans two first letters of a key
+    only while the kind's shards hold at most ``limit`` in all (so an edit moves the ends
+    of the runs of one letter, not of a whole kind).
+    """
+    meta = json.loads(files["meta.json"])
+    listed = set(meta["shards"].split())
+    shards = {n.removesuffix(".json"): d for n, d in files.items() if n[:-5] in listed}
+    out = {n: d for n, d in files.items() if n[:-5] not in shards}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in sorted(shards):
+        groups[name[:1]].append(name)
+    for kind in list(groups):
+        if sum(len(shards[n]) for n in groups[kind]) > limit:
+            for name in groups.pop(kind):
+                groups[name[:2]].append(name)
+    runs: Packs = []
+
+    def close(run: list[str]) -> None:
+        if len(run) == 1:
+            out[f"{run[0]}.json"] = shards[run[0]]
+        elif run:
+            runs.append((run[0], run[-1]))
+            joined = b",".join(b'"%s":%s' % (n.encode(), shards[n]) for n in run)
+            out[f"p{run[0]}.json"] = b"{" + joined + b"}"
+
+    for names in groups.values():
+        run: list[str] = []
+        size = 0
+        for name in names:
+            if size + len(shards[name]) > limit:
+                close(run)
+                run, size = [], 0
+            run.append(name)
+            size += len(shards[name])
+        close(run)
+    meta["packs"] = " ".join(f"{a}:{b}" for a, b in sorted(runs))
+    out["meta.json"] = json.dumps(
+        meta, ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    ).encode()
+    return out
+
+
+def read_packs(listed: str) -> Packs:
+    """The packs of ``meta.json``'s ``packs``."""
+    return [(a, b) for a, _, b in (p.partition(":") for p in listed.split())]
+
+
+def pack_of(name: str, packs: Packs) -> str | None:
+    """The pack file holding the shard ``name`` (without ``.json``), or None when the
+    shard is a file of its own."""
+    i = bisect.bisect_right(packs, (name, "\uffff")) - 1
+    return f"p{packs[i][0]}.json" if i >= 0 and packs[i][0] <= name <= packs[i][1] else None
+
+
+__all__ = [
+    "PACK_BYTES",
+    "Entries",
+    "Given",
+    "Packs",
+    "best_weights",
+    "pack_of",
+    "packed",
+    "read_packs",
+    "shard_files",
+]

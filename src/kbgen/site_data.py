@@ -12,6 +12,7 @@ from kbgen.inventory import inventory
 from kbgen.llms import llms_full_txt, llms_txt
 from kbgen.records import Topic
 from kbgen.search_index import search_files
+from kbgen.search_shards import packed
 from kbgen.store import parse_body
 from kbgen.templating import tag_anchor
 from kbgen.terms import fold
@@ -38,9 +39,10 @@ def data_files(
     and ``topics.js``, ``objects.inv``, ``llms.txt`` and ``llms-full.txt``."""
     files: dict[str, bytes] = {}
     search_tags = {t.slug: (t.name, tag_anchor(t.name)) for t in used_tags}
-    for name, data in search_files(
+    index = search_files(
         records, search_tags, config.synonyms, {t.slug: t.body for t in topics}, shared, memo
-    ).items():
+    )
+    for name, data in packed(index).items():
         files[f"{SEARCH_DIR}/{name}"] = data
     files["topics.json"] = topics_json(topics, site_name, site_url, records, implied, memo).encode()
     files["topics.js"] = memo.get(

@@ -355,10 +355,12 @@ def parse_topic(text: str, path: Path) -> tuple[LoadedTopic | None, list[Problem
 def load_topics(
     directory: Path,
     parse: Callable[[str, Path], tuple[LoadedTopic | None, list[Problem]]] | None = None,
+    read: dict[Path, bytes] | None = None,
 ) -> tuple[list[LoadedTopic], list[Problem]]:
     """Read every ``*.md`` topic in a directory, sorted by slug, collecting all problems.
 
-    ``parse`` stands in for :func:`parse_topic` (one that remembers its results).
+    ``parse`` stands in for :func:`parse_topic` (one that remembers its results); ``read``
+    holds files already read, by path, taken from it instead of read again.
     """
     parse = parse or parse_topic
     loaded, problems = [], []
@@ -367,7 +369,8 @@ def load_topics(
     for path in paths:
         bar.advance()
         try:
-            text = path.read_text(encoding="utf-8")
+            # parse_topic reads any line ends: bytes decoded keep theirs.
+            text = read.pop(path).decode() if read and path in read else path.read_text("utf-8")
         except UnicodeDecodeError as exc:
             line = path.read_bytes().count(b"\n", 0, exc.start) + 1
             problems.append(Problem(str(path), line, f"not UTF-8 text: {exc.reason}"))

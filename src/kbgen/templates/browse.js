@@ -187,7 +187,7 @@
           if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
           return r.json();
         }));
-      loading = Promise.all([engine.ready(), engine.file("tags.json")]).then(([meta, tags]) => {
+      loading = Promise.all([engine.ready(), engine.file("tag-bitmaps.json")]).then(([meta, tags]) => {
         const bitmaps = {};
         for (const [tag, b64] of Object.entries(tags)) {
           bitmaps[tag] = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -260,7 +260,7 @@
       const index = data.base.href;
       window.kbBrowseTiming = {
         fromNavigation: Math.round(now), mount: Math.round(now - started),
-        load: Math.round(data.timing.load), // meta.json and tags.json, on the first visit
+        load: Math.round(data.timing.load), // meta.json and tag-bitmaps.json, on the first visit
         bytes: performance.getEntriesByType("resource").filter((e) => e.name.startsWith(index))
           .reduce((n, e) => n + e.encodedBodySize, 0),
       };

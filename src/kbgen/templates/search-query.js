@@ -92,10 +92,25 @@
     let canonical = null;
     let stopWords = null;
     let shards = null;
+    let packs = null;
+    // A listed shard, from the pack whose run of names holds its name, or from its file.
+    const shardData = async (name) => {
+      const stem = name.slice(0, -5);
+      let lo = 0;
+      let hi = packs.length;
+      while (lo < hi) { // the last pack whose first name is not after this one
+        const mid = (lo + hi) >> 1;
+        if (packs[mid][0] <= stem) lo = mid + 1;
+        else hi = mid;
+      }
+      const pack = packs[lo - 1];
+      if (pack && stem <= pack[1]) return own((await file("p" + pack[0] + ".json")) || {}, stem) || {};
+      return (await file(name)) || {};
+    };
     // A shard of the index; one that does not exist is empty (and never fetched).
     const shard = async (kind, key) => {
       const name = shardFile(kind, key);
-      return shards.has(name.slice(0, -5)) ? (await file(name)) || {} : {};
+      return shards.has(name.slice(0, -5)) ? shardData(name) : {};
     };
 
     async function ready() {
@@ -108,6 +123,7 @@
       }
       stopWords = new Set(m.stop_words);
       shards = new Set(m.shards.split(" "));
+      packs = (m.packs || "").split(" ").filter(Boolean).map((p) => p.split(":"));
       meta = m;
       return m;
     }
@@ -142,7 +158,7 @@
       const chars = Array.from(t);
       for (let n = chars.length; n >= Math.min(chars.length, meta.body_prefix); n--) {
         const name = shardFile("b", chars.slice(0, n).join(""));
-        if (shards.has(name.slice(0, -5))) return decode(own((await file(name)) || {}, t) || {});
+        if (shards.has(name.slice(0, -5))) return decode(own(await shardData(name), t) || {});
       }
       return new Map();
     }
@@ -230,7 +246,7 @@
     // Which of the topic numbers `docs` carry every tag of `tags`.
     async function withTags(docs, tags) {
       if (!tags.length) return docs;
-      const bitmaps = (await file("tags.json")) || {};
+      const bitmaps = (await file("tag-bitmaps.json")) || {};
       const bits = tags.map((t) => Uint8Array.from(atob(own(bitmaps, t) || ""), (c) => c.charCodeAt(0)));
       return docs.filter((d) => bits.every((b) => (b[d >> 3] >> (d & 7)) & 1));
     }
