@@ -54,12 +54,7 @@ class TextScores:
         self._given = rows
         self._rows: dict[int, dict[int, float]] = dict(enumerate(rows or ()))
         self._vectors = vectors
-        self._df: list[int] = []
-        if rows is not None:
-            self._df = [0] * (1 + max((max(r, default=-1) for r in rows), default=-1))
-            for row in rows:
-                for term in row:
-                    self._df[term] += 1
+        self._df = _frequencies(rows or [])
 
     @classmethod
     def of_texts(cls, texts: list[str], *, idf: bool = True) -> TextScores:
@@ -85,12 +80,8 @@ class TextScores:
                 j = vocabulary.setdefault(term, len(vocabulary))
                 row[j] = row.get(j, 0) + 1
             counted.append(row)
-        df = [0] * len(vocabulary)
-        for row in counted:
-            for j in row:
-                df[j] += 1
         n = len(counted)
-        idf = [math.log((1 + n) / (1 + d)) + 1 for d in df]
+        idf = [math.log((1 + n) / (1 + d)) + 1 for d in _frequencies(counted)]
         rows = []
         for row in counted:
             weights = {j: (math.log(c) + 1) * idf[j] for j, c in row.items()}
@@ -234,6 +225,15 @@ class TextScores:
                 best = [(among[top[o]], float(exact[o])) for o in order]
                 found.append([(j, s) for j, s in best if s > 0 or unlike])
         return found
+
+
+def _frequencies(rows: list[dict[int, int]] | list[dict[int, float]]) -> list[int]:
+    """Term number → the number of rows holding it."""
+    df = [0] * (1 + max((max(r, default=-1) for r in rows), default=-1))
+    for row in rows:
+        for term in row:
+            df[term] += 1
+    return df
 
 
 def similarities(texts: list[str], *, idf: bool = True) -> TextScores:

@@ -33,8 +33,8 @@ so that Python and the browser script compute it identically.
 - ``b<k>.json``, body shards: the words of a topic's sections → postings, weighted below
   every field above and capped per word (see :mod:`kbgen.search_body`).
 - ``d<n>.json``: topics ``n·CHUNK`` to ``n·CHUNK+CHUNK-1`` (slug, title, summary, tags).
-- ``p<prefix>.json``, packs: in a built site, the small shards whose names begin with a
-  prefix that ``meta.json`` lists under ``packs`` are joined in one file
+- ``p<first>.json``, packs: in a built site, runs of small shards joined in one file,
+  listed in ``meta.json`` under ``packs`` by their first and last shard
   (:func:`kbgen.search_shards.packed`).
 
 Topics are numbered in slug order; postings map a weight to the delta-encoded numbers of
@@ -67,7 +67,6 @@ from __future__ import annotations
 import base64
 import functools
 import itertools
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -77,7 +76,7 @@ from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
 from kbgen.incremental import Memo, Same
-from kbgen.search_shards import Given, best_weights, shard_files
+from kbgen.search_shards import Given, best_weights, dump_json, shard_files
 
 WEIGHTS = {
     "title": 100, "aliases": 60, "tags": 30, "summary": 10,
@@ -248,11 +247,6 @@ def encode_postings(docs: dict[int, int]) -> dict[str, list[int]]:
         ids = by_weight[weight]
         out[str(weight)] = [ids[0], *(b - a for a, b in itertools.pairwise(ids))]
     return out
-
-
-def dump_json(data: object) -> bytes:
-    """Compact, deterministic JSON."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
 def search_files(

@@ -109,6 +109,11 @@ def best_weights(parts: Given) -> dict[str, dict[int, int]]:
     return postings
 
 
+def dump_json(data: object) -> bytes:
+    """Compact, deterministic JSON."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
 PACK_BYTES = 8192
 """A pack holds shards of at most this many bytes in all."""
 
@@ -158,9 +163,7 @@ def packed(files: Mapping[str, bytes], limit: int = PACK_BYTES) -> dict[str, byt
             size += len(shards[name])
         close(run)
     meta["packs"] = " ".join(f"{a}:{b}" for a, b in sorted(runs))
-    out["meta.json"] = json.dumps(
-        meta, ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    ).encode()
+    out["meta.json"] = dump_json(meta)
     return out
 
 
@@ -182,6 +185,7 @@ __all__ = [
     "Given",
     "Packs",
     "best_weights",
+    "dump_json",
     "pack_of",
     "packed",
     "read_packs",
