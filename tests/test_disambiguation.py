@@ -214,6 +214,25 @@ def test_word_counts_kept_between_calls_equal_counts_made_afresh(rounds):
             assert kept.bare(head, rests) == fresh.bare(head, rests)
 
 
+def test_word_counts_of_one_build_count_the_same_and_keep_no_text_of_their_own() -> None:
+    """Counts made once (``per_text=False``, a one-off build) give the same answers and
+    hold only the totals, not each text's counts as well."""
+    import tracemalloc
+
+    from kbgen.disambiguation import WordCounts
+
+    texts = {t.topic.slug: t.topic.body for t in load_topics(load_config(ROOT).topics_dir)[0]}
+    sizes, counts = [], []
+    for per_text in (True, False):
+        tracemalloc.start()
+        words = WordCounts(per_text=per_text).update(texts)
+        sizes.append(tracemalloc.get_traced_memory()[0])
+        tracemalloc.stop()
+        counts.append([words.bare(h, r) for h, r in (("NTK", ["scaling"]), ("sam", []))])
+    assert counts[0] == counts[1] and counts[0][0] > 0
+    assert sizes[1] < 0.75 * sizes[0], sizes  # 0.64 on the bundled topics
+
+
 @hypothesis.given(
     hypothesis.strategies.lists(
         hypothesis.strategies.sampled_from(["NTK", "ntk", "Ntk", "scaling", "Scaling", "X", "-"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections import defaultdict
 
@@ -162,12 +163,16 @@ def test_bench_scale_imports_and_builds_a_small_knowledge_base(tmp_path, capsys)
     import bench_scale
 
     out = tmp_path / "scale.json"
-    assert bench_scale.main(["--sizes", "200", "--no-plain", "--json", str(out)]) == 0
+    assert bench_scale.main(["--sizes", "200", "--json", str(out)]) == 0
     (row,) = json.loads(out.read_text())
     assert row["entries"] == 200 and 0 < row["topics"] <= 200
     assert row["import_"]["peak_mib"] > 0 and row["build"]["seconds"] > row["generate_s"] > 0
     assert row["search_shards"] > 0 and row["per_topic"]["site_kb"] > 0
-    assert "| 200 |" in capsys.readouterr().out
+    assert row["plain"]["peak_mib"] > 0 and row["plain_search_mb"] > 0
+    wall = row["build"]["seconds"] / row["plain"]["seconds"]
+    printed = capsys.readouterr().out
+    assert "| 200 |" in printed and f"{wall:.2f}, " in printed
+    assert re.search(r"^- kbgen build ≤ 1\.05 × plain MkDocs, wall time: (yes|NO) ", printed, re.M)
 
 
 def test_synthetic_titles_reach_100000_entries():

@@ -203,8 +203,10 @@ def render_site(
         )
         for t in sorted(topics, key=lambda t: t.slug)
     ]
-    words = memo.get("words", "all texts", WordCounts)  # updated for the texts that changed
+    # Counted again for the texts that changed (and, for one build, held by no one after).
+    words = memo.get("words", "all texts", lambda: WordCounts(per_text=memo.kept))
     implied = implied_names(topics, subject_tags(config), words)
+    del words
     named = tuple((r.slug, r.title, tuple(r.aliases)) for r in records)
     shared = memo.get(
         "shared",

@@ -153,7 +153,10 @@ class WordCounts:
     """How often texts use each word, and each word before another, summed over texts:
     :meth:`update` counts only the texts that changed since its last call."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_text: bool = True) -> None:
+        self.per_text = per_text
+        """False for one count of one set of texts: each text's own counts are not kept
+        (they are what a later :meth:`update` takes off the totals)."""
         self._texts: dict[str, tuple[str, tuple[Counter, ...]]] = {}
         self._totals: tuple[Counter, ...] = (Counter(), Counter(), Counter(), Counter())
 
@@ -184,7 +187,8 @@ class WordCounts:
                 if old is not None:
                     total.subtract(old[1][i])
                 total.update(counts[i])
-            self._texts[key] = (text, counts)
+            if self.per_text:
+                self._texts[key] = (text, counts)
         return self
 
     def bare(self, head: str, rests: Iterable[str]) -> int:

@@ -15,8 +15,9 @@ so that Python and the browser script compute it identically.
 - ``meta.json``: the rules (weights, stop words, synonyms, shard sizes), the number of
   topics, the tags with their names and Tags-page anchors, and the names of the shards
   that exist (so that a query never asks for one that does not).
-- ``tag-bitmaps.json``: for each tag, a bitmap of the topics carrying it (base64), for
-  facets (a name no shard can have: ``tags.json`` would be the term shard of ``ags``).
+- ``tag-bitmaps.json``: for each tag, the topics carrying it, as a bitmap or as the gaps
+  between their numbers, whichever is shorter (:mod:`kbgen.search_tags`), for facets (a
+  name no shard can have: ``tags.json`` would be the term shard of ``ags``).
 - ``t<k>.json``, term shards: every indexed term starting with the key (its first
   :data:`PREFIX` characters, or the whole term when shorter) → postings. A topic's terms
   are the words and stems of its title (weight 100), aliases (60), tag names (30) and
@@ -64,7 +65,6 @@ ranking.
 
 from __future__ import annotations
 
-import base64
 import functools
 import itertools
 import re
@@ -72,6 +72,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from kbgen import search_tags
 from kbgen.disambiguation import Disambiguation
 from kbgen.exceptions import InputError, Problem
 from kbgen.exports import TopicRecord
@@ -104,8 +105,9 @@ STOP_WORDS = frozenset({
     "its", "of", "on", "or", "the", "to", "with",
 })  # fmt: skip
 """Words neither indexed nor searched."""
-VERSION = 4
-"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages; 4: packs)."""
+VERSION = 5
+"""Format of the files, in ``meta.json`` (2: body shards; 3: disambiguation pages; 4: packs;
+5: tag sets as bitmaps or gaps)."""
 
 _WORD = re.compile(r"[^\W_]+")
 _PAREN = re.compile(r"\(([^()]*)\)")
@@ -329,7 +331,13 @@ def _name_files(
     for offset, chunked in ((0, rows), (first_page, page_rows)):
         for start in range(0, len(chunked), CHUNK):
             files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
-    files[TAG_FILE] = dump_json({t: _bitmap(ordered, t) for t in tags})
+    count = len(ordered)
+    carrying: dict[str, list[int]] = {t: [] for t in tags}
+    for i, r in enumerate(ordered):
+        for t in r.tags:
+            if t in carrying:
+                carrying[t].append(i)
+    files[TAG_FILE] = dump_json({t: search_tags.encode(d, count) for t, d in carrying.items()})
     known = [f.known for f in found]
     return files, known
 
@@ -403,12 +411,3 @@ def page_summary(page: Disambiguation, titles: Mapping[str, str]) -> str:
     named = [titles.get(slug, slug) for slug in page.topics]
     listed = " or ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
     return f"{page.name} may mean: {listed}."
-
-
-def _bitmap(ordered: list[TopicRecord], tag: str) -> str:
-    """Base64 of a bitmap: bit ``i % 8`` of byte ``i // 8`` is set when topic ``i`` has ``tag``."""
-    bits = bytearray((len(ordered) + 7) // 8)
-    for i, r in enumerate(ordered):
-        if tag in r.tags:
-            bits[i // 8] |= 1 << (i % 8)
-    return base64.b64encode(bytes(bits)).decode()

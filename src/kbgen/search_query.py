@@ -8,7 +8,6 @@ step mirrors the browser script, which the tests run on the same queries.
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kbgen import search_tags
 from kbgen.search_body import body_shard
 from kbgen.search_index import (
     TAG_FILE,
@@ -84,6 +84,7 @@ class Searcher:
     def __init__(self, load: Loader) -> None:
         self._load = load
         self._cache: dict[str, Any] = {}
+        self._bitmaps: dict[str, bytes] = {}
         self.meta = self.file("meta.json")
         self.vocab = Vocabulary(self.meta["synonyms"])
         self.shards = set(self.meta["shards"].split())
@@ -182,11 +183,17 @@ class Searcher:
             fixed_any = fixed_any or bool(fixed)
         return self._score(options, text) if fixed_any else []
 
+    def _bitmap(self, tag: str) -> bytes:
+        """The bitmap of the topics carrying ``tag``, decoded once."""
+        if tag not in self._bitmaps:
+            encoded = (self.file(TAG_FILE) or {}).get(tag)
+            self._bitmaps[tag] = search_tags.decode(encoded) if encoded else b""
+        return self._bitmaps[tag]
+
     def has_tags(self, doc: int, tags: list[str] | tuple[str, ...]) -> bool:
         """Whether topic ``doc`` carries every tag of ``tags``."""
-        bitmaps = self.file(TAG_FILE) or {}
         for tag in tags:
-            bits = base64.b64decode(bitmaps.get(tag, ""))
+            bits = self._bitmap(tag)
             if doc // 8 >= len(bits) or not bits[doc // 8] >> (doc % 8) & 1:
                 return False
         return True

@@ -187,14 +187,11 @@
           if (!r.ok) throw new Error(`${name}: HTTP ${r.status}`);
           return r.json();
         }));
-      loading = Promise.all([engine.ready(), engine.file("tag-bitmaps.json")]).then(([meta, tags]) => {
-        const bitmaps = {};
-        for (const [tag, b64] of Object.entries(tags)) {
-          bitmaps[tag] = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-        }
+      loading = Promise.all([engine.ready(), engine.tagBitmaps()]).then(([meta, sets]) => {
         const names = Object.fromEntries(meta.tags.map(([t, name]) => [t, name]));
         const anchors = Object.fromEntries(meta.tags.map(([t, , anchor]) => [t, anchor]));
         const tagOrder = Object.keys(names).sort((a, b) => names[a].localeCompare(names[b]));
+        const bitmaps = Object.fromEntries(tagOrder.map((t) => [t, sets.get(t) || new Uint8Array(0)]));
         data = {engine, tags: names, anchors, tagOrder, bitmaps, base, root: "", count: meta.count};
         data.timing = {load: performance.now() - started};
       }).catch((err) => {

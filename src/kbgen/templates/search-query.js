@@ -76,6 +76,31 @@
     for (const item of lists[prefix.length]) yield* product(lists, [...prefix, item]);
   }
 
+  // The bitmap of a tag's topics in tag-bitmaps.json (kbgen/search_tags.py's decode): {bits},
+  // base64 of the bitmap itself, or {gaps}, base64 of LEB128 varints, the first topic's
+  // number and then each one's difference to the one before.
+  function bitmap(value) {
+    const bytes = (b64) => Uint8Array.from(atob(b64 || ""), (c) => c.charCodeAt(0));
+    if (!value || !Object.hasOwn(value, "gaps")) return bytes(value && value.bits);
+    const docs = [];
+    let doc = 0;
+    let number = 0;
+    let shift = 0;
+    for (const byte of bytes(value.gaps)) {
+      number += (byte & 127) * 2 ** shift;
+      if (byte & 128) {
+        shift += 7;
+        continue;
+      }
+      doc += number;
+      docs.push(doc);
+      number = shift = 0;
+    }
+    const out = new Uint8Array(docs.length ? (docs[docs.length - 1] >> 3) + 1 : 0);
+    for (const d of docs) out[d >> 3] |= 1 << (d & 7);
+    return out;
+  }
+
   // A key's own value in a parsed shard ("constructor" is a word, not Object's).
   const own = (object, key) => (Object.hasOwn(object, key) ? object[key] : undefined);
 
@@ -243,11 +268,21 @@
       return fixedAny ? score(options, text) : [];
     }
 
+    // Tag → bitmap of the topics carrying it (bit d & 7 of byte d >> 3 for topic d).
+    let bitmaps = null;
+    async function tagBitmaps() {
+      if (!bitmaps) {
+        const sets = (await file("tag-bitmaps.json")) || {};
+        bitmaps = new Map(Object.entries(sets).map(([tag, value]) => [tag, bitmap(value)]));
+      }
+      return bitmaps;
+    }
+
     // Which of the topic numbers `docs` carry every tag of `tags`.
     async function withTags(docs, tags) {
       if (!tags.length) return docs;
-      const bitmaps = (await file("tag-bitmaps.json")) || {};
-      const bits = tags.map((t) => Uint8Array.from(atob(own(bitmaps, t) || ""), (c) => c.charCodeAt(0)));
+      const all = await tagBitmaps();
+      const bits = tags.map((t) => all.get(t) || new Uint8Array(0));
       return docs.filter((d) => bits.every((b) => (b[d >> 3] >> (d & 7)) & 1));
     }
 
@@ -261,10 +296,10 @@
       return {number: doc, slug, title, summary, tags, url: "topics/" + slug + "/", kind};
     }
 
-    return {ready, rank, withTags, topic, file, corrections};
+    return {ready, rank, withTags, tagBitmaps, topic, file, corrections};
   }
 
-  const api = {Searcher, words, stem, shardFile, osaDistance};
+  const api = {Searcher, words, stem, shardFile, osaDistance, bitmap};
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.kbSearch = api;
 })(this);
