@@ -40,8 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.sitekit import CHROMIUM, CHROMIUM_ARGS, serve_directory
 
 from bench_build import kbgen_build, make_project, run_cli
+from kbgen.config import load_config
 from kbgen.search_body import body_text
 from kbgen.search_index import Vocabulary, words
+from kbgen.store import load_topics
 
 BYTES_TARGET = 300_000
 TIME_TARGET = 1.5
@@ -83,8 +85,9 @@ class Row:
 
 
 def _queries(project: Path) -> list[str]:
-    """A one-word query and a whole title of a topic in the middle of the store, and the
-    word of that topic's text (not of its names) that the most topics' files hold."""
+    """A one-word query and a whole title of a topic in the middle of the store, the word
+    of that topic's text (not of its names) that the most topics' files hold, and
+    ``tag:<slug>`` for the tag the most topics carry (search by tag)."""
     topics = sorted((project / "topics").glob("*.md"))
     text = topics[len(topics) // 2].read_text(encoding="utf-8")
     title = next(
@@ -95,41 +98,46 @@ def _queries(project: Path) -> list[str]:
     candidates = {w for w in candidates if len(w) > 4 and w.isalpha()}
     files = Counter(w for t in topics for w in set(words(t.read_text(encoding="utf-8"))))
     common = max(sorted(candidates), key=lambda w: files[w])
-    return [title.split()[0].lower(), title, common]
+    tags = Counter(tag for t in load_topics(project / "topics")[0] for tag in t.topic.tags)
+    return [title.split()[0].lower(), title, common, f"tag:{max(sorted(tags), key=tags.get)}"]
 
 
 def _is_search_file(url: str) -> bool:
     return "/assets/kbgen/search" in url or url.endswith("/browse.js") or "/pagefind/" in url
 
 
-def _run(browser, base: str, engine: str, query: str) -> tuple[float, int]:
-    """One cold-cache search: (milliseconds to first results, bytes fetched)."""
+def _run(browser, base: str, engine: str, query: str, tags: dict[str, str]) -> tuple[float, int]:
+    """One cold-cache search: (milliseconds to first results, bytes fetched). For
+    ``tag:<slug>``, the browse page opens with the tag selected; the header search and
+    Pagefind, which has no tag filter on a site that does not mark one, get the tag's name."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     responses: list = []
     page.on("response", lambda r: responses.append(r))
-    q = json.dumps(query)
+    tag = query.removeprefix("tag:") if query.startswith("tag:") else None
+    typed = tags[tag] if tag else query
+    q = json.dumps(typed)
     if engine == "kbgen header":
         page.goto(base)
         page.wait_for_load_state("networkidle")
         start = time.perf_counter()
-        page.fill("input.md-search__input", query)
+        page.fill("input.md-search__input", typed)
         page.wait_for_function(
             f"document.querySelector('[data-kb-search]').dataset.kbSearchDone === {q}"
         )
     elif engine == "kbgen browse":
         start = time.perf_counter()
-        page.goto(base + "browse/?q=" + query.replace(" ", "+"))
+        page.goto(base + "browse/?" + (f"tag={tag}" if tag else "q=" + query.replace(" ", "+")))
         page.wait_for_selector("html[data-kb-browse-ready]", state="attached")
     elif engine == "Pagefind UI":
         page.goto(base + "pagefind-ui/")
         page.wait_for_load_state("networkidle")
         start = time.perf_counter()
-        page.fill(".pagefind-ui__search-input", query)
+        page.fill(".pagefind-ui__search-input", typed)
         page.wait_for_selector(".pagefind-ui__result")
     else:
         start = time.perf_counter()
-        page.goto(base + "pagefind-ui/?q=" + query.replace(" ", "+"))
+        page.goto(base + "pagefind-ui/?q=" + typed.replace(" ", "+"))
         page.wait_for_selector(".pagefind-ui__result")
     ms = (time.perf_counter() - start) * 1000
     page.wait_for_load_state("networkidle")
@@ -157,12 +165,13 @@ def bench(size: str, scratch: Path, repeat: int) -> Row:
     (site / "pagefind-ui").mkdir()
     (site / "pagefind-ui" / "index.html").write_text(PAGEFIND_PAGE, encoding="utf-8")
     topics = len(list((project / "topics").glob("*.md")))
+    tags = {slug: info.name for slug, info in load_config(project).tags.items()}
     measures = []
     with serve_directory(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for query in _queries(project):
             for engine in ("kbgen header", "kbgen browse", "Pagefind UI", "Pagefind UI, cold"):
-                runs = [_run(browser, base, engine, query) for _ in range(repeat)]
+                runs = [_run(browser, base, engine, query, tags) for _ in range(repeat)]
                 measures.append(
                     Measure(
                         engine,
