@@ -339,3 +339,46 @@ def test_tag_chips_of_results_link_to_the_tag(built_site, watched):
     heading.first.wait_for(state="attached", timeout=15000)  # instant navigation swaps late
     assert heading.count() == 1 and heading.inner_text().strip().startswith(name)
     _assert_clean(watched, built_site)
+
+
+@pytest.mark.parametrize("held", ["first", "last"])
+def test_results_show_in_order_as_their_chunks_arrive(built_site, watched, held):
+    """The first result shows as soon as its chunk is in, before the rest of the page of
+    results; a later result never shows before an earlier one whose chunk is late."""
+    page = watched.page
+    slugs = [r["slug"] for r in _kbgen_search(built_site, "", ["implementation"])["results"]]
+    index = built_site.site / "assets" / "kbgen" / "search"
+
+    def chunk_of(slug: str) -> str:
+        found = [
+            p.name
+            for p in sorted(index.glob("d*.json"))
+            if slug in {row[0] for row in json.loads(p.read_text(encoding="utf-8"))}
+        ]
+        assert len(found) == 1, (slug, found)
+        return found[0]
+
+    late = chunk_of(slugs[0] if held == "first" else slugs[PAGE - 1])
+    assert chunk_of(slugs[0]) != chunk_of(slugs[PAGE - 1])
+    waiting = []
+    page.route(
+        "**/assets/kbgen/search/d*.json",
+        lambda route: waiting.append(route) if route.request.url.endswith("/" + late)
+        else route.continue_(),
+    )  # fmt: skip
+    page.goto(built_site.url + "browse/?tag=implementation")
+    if held == "first":
+        page.wait_for_function("document.querySelector('#kb-browse .kb-browse__status')")
+        page.wait_for_timeout(1000)  # every other chunk is in by now
+        assert waiting and page.evaluate(STATE_JS)["shown"] == []
+        assert page.evaluate("document.documentElement.dataset.kbBrowseShown") is None
+    else:
+        page.wait_for_selector("html[data-kb-browse-shown]", state="attached")
+        page.wait_for_timeout(300)
+        shown = page.evaluate(STATE_JS)["shown"]
+        assert 0 < len(shown) < PAGE and shown == slugs[: len(shown)]
+        assert page.evaluate("document.documentElement.dataset.kbBrowseReady") is None
+    waiting.pop().continue_()
+    page.wait_for_selector(READY, state="attached")
+    assert _state(page)["shown"] == slugs[:PAGE]
+    _assert_clean(watched, built_site)

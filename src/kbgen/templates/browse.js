@@ -163,10 +163,19 @@
     const also = pages === 1 ? " and a disambiguation page" : ` and ${pages} disambiguation pages`;
     els.status.textContent = (counted === 1 ? "1 topic" : `${counted} topics`) + (pages ? also : "");
     v.shown = 0;
-    const first = v.found.slice(0, PAGE);
-    const topics = await Promise.all(first.map((d) => data.engine.topic(d)));
-    if (mine !== asked) return;
-    els.list.replaceChildren(...topics.map(resultItem));
+    // Each result is shown as soon as it and those before it are in (their chunks load in
+    // parallel); the last results stay until the first new one replaces them.
+    const first = v.found.slice(0, PAGE).map((d) => data.engine.topic(d));
+    if (!first.length) els.list.replaceChildren();
+    for (const [i, pending] of first.entries()) {
+      const item = resultItem(await pending);
+      if (mine !== asked) return;
+      if (i === 0) els.list.replaceChildren(item);
+      else els.list.append(item);
+      if (i === 0 && !document.documentElement.dataset.kbBrowseShown) {
+        document.documentElement.dataset.kbBrowseShown = String(Math.round(performance.now()));
+      }
+    }
     v.shown = first.length;
     const left = v.found.length - v.shown;
     els.more.hidden = left <= 0;
