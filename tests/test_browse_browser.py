@@ -130,6 +130,15 @@ def test_facet_counts_match_topics_json(built_site, watched):
     narrowed = Counter(tag for topic in both for tag in topic["tags"])
     assert state["counts"] == {tag: narrowed[tag] for tag in state["counts"]}
     assert _total(state) == len(both) and sorted(state["checked"]) == [first, second]
+    # The ticked tags are named under the facets and counted on their folded summary.
+    names = {
+        t: page.locator(f"#kb-browse input[value='{t}'] + span").text_content()
+        for t in (first, second)
+    }
+    shown = sorted((first, second), key=lambda t: state["checked"].index(t))
+    assert state["status"].endswith(f" tagged {names[shown[0]]} and {names[shown[1]]}")
+    summary = page.locator("#kb-browse .kb-browse__fold-summary").text_content()
+    assert summary.endswith(": 2 selected")
     # A facet that would find nothing is disabled; a selected one never is.
     assert set(state["disabled"]) == {t for t, n in state["counts"].items() if n == 0}
     assert _params(page)["tag"] == state["checked"]

@@ -161,7 +161,15 @@
     const pages = v.found.filter((d) => d >= data.count).length;
     const counted = n - pages;
     const also = pages === 1 ? " and a disambiguation page" : ` and ${pages} disambiguation pages`;
-    els.status.textContent = (counted === 1 ? "1 topic" : `${counted} topics`) + (pages ? also : "");
+    // The ticked tags are named, for a phone whose facets are folded away too.
+    const names = state.tags.map((t) => data.tags[t]);
+    const tagged = names.length
+      ? ` tagged ${names.length > 1 ? names.slice(0, -1).join(", ") + " and " : ""}${names.at(-1)}`
+      : "";
+    els.status.textContent = (counted === 1 ? "1 topic" : `${counted} topics`) + tagged
+      + (pages ? also : "");
+    els.fold.querySelector("summary").textContent = "Tags (topics must have every tag selected)"
+      + (names.length ? `: ${names.length} selected` : "");
     v.shown = 0;
     // Each result is shown as soon as it and those before it are in (their chunks load in
     // parallel); the last results stay until the first new one replaces them.
