@@ -43,7 +43,9 @@ class Memo:
 
     def __init__(self, kept: bool = True) -> None:
         self.kept = kept
-        """False for a memo of one build alone, whose keys need not tell later edits apart."""
+        """False for a memo of one build alone, whose keys need not tell later edits apart
+        and which keeps no result: a build asks for each once, and one kept would stay in
+        memory until the build ends (at 27,000 topics, half the generation's peak)."""
         self._scope: Hashable = None
         self._now: dict[tuple[str, Hashable], object] = {}
         self._before: dict[tuple[str, Hashable], object] = {}
@@ -59,7 +61,8 @@ class Memo:
         self._now, self._computed, self._reused = {}, {}, {}
 
     def get(self, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-        """The result of ``kind`` for ``key``: kept, or ``compute()`` and kept."""
+        """The result of ``kind`` for ``key``: kept, or ``compute()`` and kept (unless the
+        memo is not :attr:`kept`)."""
         if not self.kept:  # one build: each result is asked for once, so none is stored
             self._computed[kind] = self._computed.get(kind, 0) + 1
             return compute()
