@@ -116,7 +116,7 @@ def _run(browser, base: str, engine: str, query: str, tags: dict[str, str]) -> t
     responses: list = []
     page.on("response", lambda r: responses.append(r))
     tag = query.removeprefix("tag:") if query.startswith("tag:") else None
-    typed = tags[tag] if tag else query
+    typed = tags.get(tag, tag) if tag else query  # a source's own tag: its slug
     q = json.dumps(typed)
     if engine == "kbgen header":
         page.goto(base)
