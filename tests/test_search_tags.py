@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kbgen
-from kbgen.search_tags import decode, encode
+from kbgen.search_tags import decode, encode, tag_sets
 
 ENGINE_JS = Path(kbgen.__file__).parent / "templates" / "search-query.js"
 
@@ -95,3 +95,12 @@ def test_the_browser_decodes_every_set_as_python_does(tmp_path) -> None:
     in_node = [bytes(b) for b in json.loads(done.stdout)]
     assert in_node == [decode(value) for value in encoded]
     assert [members(b) for b in in_node] == [set(docs) for docs, _ in cases]
+
+
+def test_tag_sets_hold_each_tags_topics_and_every_tag_asked_for() -> None:
+    sets = tag_sets([["a"], ["a", "b"], [], ["b", "other"]], ["a", "b", "c"])
+    assert {t: members(decode(v)) for t, v in sets.items()} == {
+        "a": {0, 1},
+        "b": {1, 3},
+        "c": set(),
+    }

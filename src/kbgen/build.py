@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from kbgen.assets import asset_bytes, folder_assets
@@ -203,10 +204,10 @@ def render_site(
         )
         for t in sorted(topics, key=lambda t: t.slug)
     ]
-    # Counted again for the texts that changed (and, for one build, held by no one after).
-    words = memo.get("words", "all texts", lambda: WordCounts(per_text=memo.kept))
-    implied = implied_names(topics, subject_tags(config), words)
-    del words
+    # The word counts, counted again for the texts that changed (a one-off build's are
+    # held by nothing once the implied names are found).
+    fresh = partial(WordCounts, per_text=memo.kept)
+    implied = implied_names(topics, subject_tags(config), memo.get("words", "all texts", fresh))
     named = tuple((r.slug, r.title, tuple(r.aliases)) for r in records)
     shared = memo.get(
         "shared",

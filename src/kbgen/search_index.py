@@ -331,13 +331,7 @@ def _name_files(
     for offset, chunked in ((0, rows), (first_page, page_rows)):
         for start in range(0, len(chunked), CHUNK):
             files[f"d{(offset + start) // CHUNK}.json"] = dump_json(chunked[start : start + CHUNK])
-    count = len(ordered)
-    carrying: dict[str, list[int]] = {t: [] for t in tags}
-    for i, r in enumerate(ordered):
-        for t in r.tags:
-            if t in carrying:
-                carrying[t].append(i)
-    files[TAG_FILE] = dump_json({t: search_tags.encode(d, count) for t, d in carrying.items()})
+    files[TAG_FILE] = dump_json(search_tags.tag_sets([r.tags for r in ordered], tags))
     known = [f.known for f in found]
     return files, known
 

@@ -17,9 +17,20 @@ the knowledge base has: a bitmap for each of 200 tags of 10,000 topics would be 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "encode", "tag_sets"]
+
+
+def tag_sets(tags_of: Sequence[Iterable[str]], tags: Iterable[str]) -> dict[str, dict]:
+    """Each of ``tags`` → the encoding of the topics carrying it; ``tags_of[i]`` are the
+    tags of topic ``i``."""
+    carrying: dict[str, list[int]] = {t: [] for t in tags}
+    for i, own in enumerate(tags_of):
+        for t in own:
+            if t in carrying:
+                carrying[t].append(i)
+    return {t: encode(docs, len(tags_of)) for t, docs in carrying.items()}
 
 
 def encode(docs: Iterable[int], count: int) -> dict[str, str]:
@@ -27,9 +38,6 @@ def encode(docs: Iterable[int], count: int) -> dict[str, str]:
     ordered = sorted(set(docs))
     if ordered and not 0 <= ordered[0] <= ordered[-1] < count:
         raise ValueError(f"topic numbers must lie in 0..{count - 1}")
-    bits = bytearray((count + 7) // 8)
-    for doc in ordered:
-        bits[doc // 8] |= 1 << (doc % 8)
     gaps, last = bytearray(), 0
     for doc in ordered:
         gap, last = doc - last, doc
@@ -37,9 +45,9 @@ def encode(docs: Iterable[int], count: int) -> dict[str, str]:
             gaps.append(gap & 127 | 128)
             gap >>= 7
         gaps.append(gap)
-    if len(gaps) < len(bits):
+    if len(gaps) < (count + 7) // 8:
         return {"gaps": base64.b64encode(bytes(gaps)).decode()}
-    return {"bits": base64.b64encode(bytes(bits)).decode()}
+    return {"bits": base64.b64encode(_bitmap(ordered, (count + 7) // 8)).decode()}
 
 
 def decode(value: Mapping[str, str]) -> bytes:
@@ -55,7 +63,11 @@ def decode(value: Mapping[str, str]) -> bytes:
         doc += number
         docs.append(doc)
         number = shift = 0
-    bits = bytearray(docs[-1] // 8 + 1 if docs else 0)
+    return _bitmap(docs, docs[-1] // 8 + 1 if docs else 0)
+
+
+def _bitmap(docs: Iterable[int], size: int) -> bytes:
+    bits = bytearray(size)
     for doc in docs:
         bits[doc // 8] |= 1 << (doc % 8)
     return bytes(bits)

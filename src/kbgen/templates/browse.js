@@ -11,6 +11,7 @@
   }
 
   const PAGE = 20; // results rendered at a time; "Show more" adds the next page
+  const FACETS = "Tags (topics must have every tag selected)";
   let data = null; // the engine, tags and bitmaps, kept across instant navigations
   let view = null; // the mounted page: {root, state, els}
   let asked = 0; // the latest render; an older one that finishes later is dropped
@@ -92,9 +93,9 @@
     const fold = el("details", {className: "kb-browse__fold",
                                 open: window.matchMedia("(min-width: 45em)").matches}, [
       el("summary", {className: "kb-browse__fold-summary",
-                     textContent: "Tags (topics must have every tag selected)"}),
+                     textContent: FACETS}),
       el("fieldset", {className: "kb-browse__tags"},
-         [el("legend", {textContent: "Tags (topics must have every tag selected)"}), facets]),
+         [el("legend", {textContent: FACETS}), facets]),
     ]);
     const form = el("form", {className: "kb-browse__form"}, [
       el("label", {htmlFor: input.id, className: "kb-browse__label",
@@ -168,8 +169,8 @@
       : "";
     els.status.textContent = (counted === 1 ? "1 topic" : `${counted} topics`) + tagged
       + (pages ? also : "");
-    els.fold.querySelector("summary").textContent = "Tags (topics must have every tag selected)"
-      + (names.length ? `: ${names.length} selected` : "");
+    const summary = els.fold.querySelector("summary");
+    summary.textContent = FACETS + (names.length ? `: ${names.length} selected` : "");
     v.shown = 0;
     // Each result is shown as soon as it and those before it are in (their chunks load in
     // parallel); the last results stay until the first new one replaces them.
@@ -178,11 +179,13 @@
     for (const [i, pending] of first.entries()) {
       const item = resultItem(await pending);
       if (mine !== asked) return;
-      if (i === 0) els.list.replaceChildren(item);
-      else els.list.append(item);
-      if (i === 0 && !document.documentElement.dataset.kbBrowseShown) {
-        document.documentElement.dataset.kbBrowseShown = String(Math.round(performance.now()));
+      if (i > 0) {
+        els.list.append(item);
+        continue;
       }
+      els.list.replaceChildren(item);
+      const html = document.documentElement.dataset;
+      html.kbBrowseShown = html.kbBrowseShown || String(Math.round(performance.now()));
     }
     v.shown = first.length;
     const left = v.found.length - v.shown;
